@@ -53,7 +53,7 @@ export function index_select(t: Tensor, dim: number, index: Tensor): Tensor {
 const IndexAddBackward0: BackwardFormula<{ dim: number; alpha: number }> = {
   name: "IndexAddBackward0",
   backward: (node, g) => {
-    const [es, esrc] = node._next;
+    const [es, , esrc] = node._next;
     const src = esrc ? index_select(g, node.args.dim, node.saved(0)) : null;
     return [es ? g : null, null, src && node.args.alpha !== 1 ? mul(src, node.args.alpha) : src];
   },
