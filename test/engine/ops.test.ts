@@ -152,6 +152,23 @@ describe("matmul", () => {
   });
 });
 
+describe("matmul kernel against a naive product", () => {
+  const naive = (a: number[][], b: number[][]) =>
+    a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
+  for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [5, 2, 9], [8, 16, 4], [7, 1, 3], [2, 33, 6]]) {
+    it(`${m}x${k} @ ${k}x${n}, plain and transposed operands`, () => {
+      torch.manual_seed(m * 100 + k * 10 + n);
+      const a = torch.randn(m, k, { dtype: torch.float64 });
+      const b = torch.randn(k, n, { dtype: torch.float64 });
+      const want = naive(a.tolist() as number[][], b.tolist() as number[][]);
+      for (const [x, y] of [[a, b], [a.t().contiguous().t(), b], [a, b.t().contiguous().t()]]) {
+        const got = x.matmul(y).tolist() as number[][];
+        got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 10)));
+      }
+    });
+  }
+});
+
 describe("views and movement", () => {
   it("views share storage with their base", () => {
     const a = torch.arange(6, f32);
