@@ -53,7 +53,7 @@ export { clone, detach } from "./ops/copy.js";
 // Backends (dispatcher): which kernels run.
 export {
   registerKernel, registerBackend, getKernel, listKernels, registeredBackends, setBackend, getBackend,
-  withBackend, kernels as _kernels,
+  withBackend, setAllocator, cpuAllocator, kernels as _kernels,
 } from "./backend/dispatcher.js";
 export { BACKEND_PROVIDERS, initBackend } from "./backends/index.js";
 export type * as kernel_types from "./backend/kernels.js";
