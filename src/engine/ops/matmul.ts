@@ -19,11 +19,10 @@ const MatmulBackward = (name: string): BackwardFormula<MatmulArgs> => ({
   name,
   backward: (node, g) => {
     const [ea, eb] = node._next;
-    const a = node.saved(0);
-    const b = node.saved(1);
+    // a is saved only when b needs its gradient, and b only when a does.
     return [
-      ea ? sumToShape(batchedMatmul(g, transpose(b, -1, -2)), node.args.aShape) : null,
-      eb ? sumToShape(batchedMatmul(transpose(a, -1, -2), g), node.args.bShape) : null,
+      ea ? sumToShape(batchedMatmul(g, transpose(node.saved(1), -1, -2)), node.args.aShape) : null,
+      eb ? sumToShape(batchedMatmul(transpose(node.saved(0), -1, -2), g), node.args.bShape) : null,
     ];
   },
 });
