@@ -49,6 +49,9 @@ export { view, t, expand, contiguous, slice, getitem } from "./ops/view.js";
 export type { IndexItem } from "./ops/view.js";
 export { repeat, nonzero } from "./ops/indexing.js";
 export { clone, detach } from "./ops/copy.js";
+export { addmm } from "./ops/matmul.js";
+export { set_printoptions } from "./print.js";
+export { sumToShape as _sum_to_shape } from "./ops/common.js";
 
 // Backends (dispatcher): which kernels run.
 export {
