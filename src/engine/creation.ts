@@ -66,7 +66,7 @@ function dtypeOfTypedArray(a: ArrayBufferView): DType {
  * integral; requires_grad: true implies the default float dtype), float32 otherwise, bool for booleans.
  * Typed arrays keep their dtype. Always copies.
  */
-export function tensor(data: NestedList | TypedArray | BigInt64Array | Tensor | readonly NestedList[], opts: TensorOptions = {}): Tensor {
+export function tensor(data: NestedList | TypedArray | BigInt64Array | Tensor | readonly (NestedList | TypedArray)[], opts: TensorOptions = {}): Tensor {
   if (data instanceof Tensor) {
     const t = castRaw(data.detach(), opts.dtype ?? data.dtype);
     return finish(t === data ? castRaw(data, data.dtype) : t, opts);
