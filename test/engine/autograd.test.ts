@@ -242,3 +242,32 @@ describe("custom autograd.Function and hooks", () => {
     handle.remove();
   });
 });
+
+describe("in-place writes into views while recording (CopySlices)", () => {
+  it("x[0] = w routes the gradient to w and zeroes it for the overwritten part", () => {
+    const w = torch.tensor([2.0, 3.0], { requires_grad: true });
+    const h = torch.ones(2, 2, { requires_grad: true });
+    const x = h.mul(1);
+    x.setitem(0, w);
+    expect(x.grad_fn!.name()).toBe("CopySlices");
+    x.mul(torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32 })).sum().backward();
+    expect(w.grad!.tolist()).toEqual([1, 2]);
+    expect(h.grad!.tolist()).toEqual([[0, 0], [3, 4]]);
+  });
+  it("into a buffer that did not require grad, and with in-place ops on a view", () => {
+    const w = torch.tensor([1.0, 2.0, 3.0], { requires_grad: true });
+    const buf = torch.zeros(2, 3);
+    buf.setitem(1, w.mul(2));
+    buf.getitem(1).mul_(3);
+    expect(buf.requires_grad).toBe(true);
+    buf.sum().backward();
+    expect(w.grad!.tolist()).toEqual([6, 6, 6]);
+  });
+  it("fill_ on a view cuts the gradient of the filled part", () => {
+    const h = torch.ones(3, { requires_grad: true });
+    const x = h.mul(2);
+    x.getitem("1:").fill_(0);
+    x.sum().backward();
+    expect(h.grad!.tolist()).toEqual([2, 0, 0]);
+  });
+});
