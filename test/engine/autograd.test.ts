@@ -271,3 +271,21 @@ describe("in-place writes into views while recording (CopySlices)", () => {
     expect(h.grad!.tolist()).toEqual([2, 0, 0]);
   });
 });
+
+describe("NaN and saved-output details as PyTorch", () => {
+  it("maximum/minimum/relu pass the gradient through NaN", () => {
+    const a = torch.tensor([1, NaN, 3], { dtype: torch.float64, requires_grad: true });
+    const b = torch.tensor([2, 2, NaN], { dtype: torch.float64, requires_grad: true });
+    torch.maximum(a, b).sum().backward();
+    expect([a.grad!.tolist(), b.grad!.tolist()]).toEqual([[0, 1, 1], [1, 1, 1]]);
+    const x = torch.tensor([NaN, 1, -1], { requires_grad: true });
+    torch.relu(x).sum().backward();
+    expect(x.grad!.tolist()).toEqual([1, 1, 0]);
+  });
+  it("a modified saved output is named after the node that saved it", () => {
+    const x = torch.randn(3, { requires_grad: true });
+    const y = x.exp();
+    y.add_(1);
+    expect(() => y.sum().backward()).toThrow(/which is output 0 of ExpBackward0, is at version 1; expected version 0/);
+  });
+});
