@@ -11,6 +11,7 @@ import { Tensor } from "../tensor.js";
 import { anyRequiresGrad, contiguousData, emptyTensor, fromData, named, record, scalarTensor, zerosTensor } from "./common.js";
 import { cast, clone } from "./copy.js";
 import { mul, where } from "./elementwise.js";
+import { type ValuesIndices, valuesIndices } from "./reduce.js";
 import { expand, narrow, renameNode, reshapeTo, slice, unsqueeze } from "./view.js";
 
 function checkIndex(name: string, index: Tensor): void {
@@ -407,7 +408,7 @@ export const triu = (t: Tensor, diagonal = 0): Tensor => triangle(t, diagonal, f
 
 // ---------------------------------------------------------------- sort / topk
 
-export function sort(t: Tensor, dim = -1, opts?: { descending?: boolean; stable?: boolean }): { values: Tensor; indices: Tensor } {
+export function sort(t: Tensor, dim = -1, opts?: { descending?: boolean; stable?: boolean }): ValuesIndices {
   const nd = Math.max(t.ndim, 1);
   const d = wrapDim(dim, nd);
   const desc = opts?.descending ?? false;
@@ -436,15 +437,15 @@ export function sort(t: Tensor, dim = -1, opts?: { descending?: boolean; stable?
   }
   const indices = fromData(idx, x._shape.slice(), int64);
   const values = named(gather(x, d, indices), "SortBackward0", t);
-  if (t.ndim === 0) return { values: reshapeTo(values, []), indices: reshapeTo(indices, []) };
-  return { values, indices };
+  if (t.ndim === 0) return valuesIndices(reshapeTo(values, []), reshapeTo(indices, []));
+  return valuesIndices(values, indices);
 }
 
-export function topk(t: Tensor, k: number, dim = -1, opts?: { largest?: boolean; sorted?: boolean }): { values: Tensor; indices: Tensor } {
+export function topk(t: Tensor, k: number, dim = -1, opts?: { largest?: boolean; sorted?: boolean }): ValuesIndices {
   const d = wrapDim(dim, Math.max(t.ndim, 1));
   const size = t.ndim === 0 ? 1 : t._shape[d];
   if (k < 0 || k > size) throw new RuntimeError("selected index k out of range");
   const { indices } = sort(t.detach(), d, { descending: opts?.largest ?? true });
   const top = narrow(indices, d, 0, k).contiguous();
-  return { values: named(gather(t, d, top), "TopkBackward0", t), indices: top };
+  return valuesIndices(named(gather(t, d, top), "TopkBackward0", t), top);
 }

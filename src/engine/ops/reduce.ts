@@ -39,12 +39,23 @@ function keptShape(shape: readonly number[], dims: readonly number[], keepdim: b
 }
 
 /** Splits `(dim?, opts?)` where dim may itself be the options object. */
-function splitArgs<O extends { dim?: DimArg }>(dim: DimArg | O | undefined, opts: O | undefined): [DimArg, O] {
+function splitArgs<O extends { dim?: DimArg; keepdim?: boolean }>(dim: DimArg | O | undefined, opts: O | boolean | undefined): [DimArg, O] {
   if (dim !== null && dim !== undefined && typeof dim === "object" && !Array.isArray(dim)) {
     const o = dim as O;
     return [o.dim ?? null, o];
   }
+  // PyTorch also takes keepdim positionally: x.sum(1, True).
+  if (typeof opts === "boolean") return [dim as DimArg, { keepdim: opts } as O];
   return [dim as DimArg, opts ?? ({} as O)];
+}
+
+/** (values, indices) as PyTorch's named tuple: `const { values, indices } = r` and `const [v, i] = r` both work. */
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+}
+
+function keepdimOf(opts: { keepdim?: boolean } | boolean | undefined): boolean {
+  return typeof opts === "boolean" ? opts : opts?.keepdim ?? false;
 }
 
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
@@ -85,7 +96,7 @@ function countOf(shape: readonly number[], dims: readonly number[]): number {
   return n;
 }
 
-export function sum(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function sum(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   const x = o.dtype ? cast(t, o.dtype) : t;
   const full = d === null || d === undefined;
@@ -103,7 +114,7 @@ export function sumDims(t: Tensor, dims: number[]): Tensor {
   return sum(t, dims);
 }
 
-export function mean(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function mean(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   const x = o.dtype ? cast(t, o.dtype) : t;
   if (!x.dtype.is_floating_point)
@@ -135,7 +146,7 @@ const ProdBackward: BackwardFormula<ReduceArgs> = {
   },
 };
 
-export function prod(t: Tensor, dim?: number | ReduceOptions, opts?: ReduceOptions): Tensor {
+export function prod(t: Tensor, dim?: number | ReduceOptions, opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   const x = o.dtype ? cast(t, o.dtype) : t;
   const dims = parseDims(x, d);
@@ -182,12 +193,12 @@ function extremeAll(op: "amax" | "amin", name: string, t: Tensor, dim: DimArg, k
   return out;
 }
 
-export function amax(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function amax(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   return extremeAll("amax", "amax", t, d, o.keepdim ?? false, false, AmaxBackward0);
 }
 
-export function amin(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function amin(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   return extremeAll("amin", "amin", t, d, o.keepdim ?? false, false, AminBackward0);
 }
@@ -211,10 +222,10 @@ const MaxDimBackward = (name: string): BackwardFormula<MaxDimArgs> => ({
 const MaxBackward0 = MaxDimBackward("MaxBackward0");
 const MinBackward0 = MaxDimBackward("MinBackward0");
 
-export interface ValuesIndices {
+export type ValuesIndices = [Tensor, Tensor] & {
   values: Tensor;
   indices: Tensor;
-}
+};
 
 function extremeDim(op: "max" | "min", t: Tensor, dim: number, keepdim: boolean): ValuesIndices {
   const nd = t._shape.length;
@@ -227,30 +238,30 @@ function extremeDim(op: "max" | "min", t: Tensor, dim: number, keepdim: boolean)
   kernels.arg_reduce(op, values._data, indices._data as Float64Array, t._data, t._shape, t._strides, t._offset, d);
   if (gradMode.enabled && t._requires_grad)
     record(values, op === "max" ? MaxBackward0 : MinBackward0, [t], [indices], { inShape: t._shape, dim: d, keepdim });
-  return { values, indices };
+  return valuesIndices(values, indices);
 }
 
 export function max(t: Tensor): Tensor;
 export function max(t: Tensor, other: Tensor): Tensor;
-export function max(t: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-export function max(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices {
+export function max(t: Tensor, dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+export function max(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean } | boolean): Tensor | ValuesIndices {
   if (dim instanceof Tensor) return maximum(t, dim);
   if (dim === undefined || dim === null) return extremeAll("amax", "max", t, null, false, true, MaxBackward1);
-  return extremeDim("max", t, dim, opts?.keepdim ?? false);
+  return extremeDim("max", t, dim, keepdimOf(opts));
 }
 
 export function min(t: Tensor): Tensor;
 export function min(t: Tensor, other: Tensor): Tensor;
-export function min(t: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-export function min(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices {
+export function min(t: Tensor, dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+export function min(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean } | boolean): Tensor | ValuesIndices {
   if (dim instanceof Tensor) return minimum(t, dim);
   if (dim === undefined || dim === null) return extremeAll("amin", "min", t, null, false, true, MinBackward1);
-  return extremeDim("min", t, dim, opts?.keepdim ?? false);
+  return extremeDim("min", t, dim, keepdimOf(opts));
 }
 
-function argExtreme(op: "max" | "min", t: Tensor, dim: number | null | undefined | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+function argExtreme(op: "max" | "min", t: Tensor, dim: number | null | undefined | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
   let d = dim;
-  let keepdim = opts?.keepdim ?? false;
+  let keepdim = keepdimOf(opts);
   if (d !== null && typeof d === "object") {
     keepdim = d.keepdim ?? false;
     d = d.dim;
@@ -266,10 +277,10 @@ function argExtreme(op: "max" | "min", t: Tensor, dim: number | null | undefined
   return extremeDim(op, t.detach(), d, keepdim).indices;
 }
 
-export function argmax(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+export function argmax(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
   return argExtreme("max", t, dim, opts);
 }
-export function argmin(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+export function argmin(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
   return argExtreme("min", t, dim, opts);
 }
 
@@ -297,10 +308,10 @@ export function std(t: Tensor, dim?: DimArg | VarOptions, opts?: VarOptions): Te
 }
 
 /** log(sum(exp(x))) over dims, computed stably (the max is subtracted first). */
-export function logsumexp(t: Tensor, dim: DimArg, opts?: { keepdim?: boolean }): Tensor {
+export function logsumexp(t: Tensor, dim: DimArg, opts?: { keepdim?: boolean } | boolean): Tensor {
   const x = t.dtype.is_floating_point ? t : cast(t, t.dtype === bool ? int64 : t.dtype);
   const dims = parseDims(x, dim);
-  const keepdim = opts?.keepdim ?? false;
+  const keepdim = keepdimOf(opts);
   if (x.numel() === 0) return log(sum(exp(x), dims, { keepdim }));
   const m = amax(x.detach(), dims, { keepdim: true });
   const finite = where(eq(abs(m), Infinity), 0, m);
