@@ -11,7 +11,7 @@ import { emptyTensor, named, record, zerosTensor } from "./common.js";
 import { cast } from "./copy.js";
 import { add, div, eq, maximum, minimum, mul, sqrt, square, sub, where, abs, exp, log, pow } from "./elementwise.js";
 import { scatter } from "./indexing.js";
-import { expand, reshapeTo } from "./view.js";
+import { expand, permute, reshapeTo } from "./view.js";
 
 /** Sorted, unique, wrapped dims; all dims when dim is null/undefined. */
 export function parseDims(t: Tensor, dim: DimArg): number[] {
@@ -141,10 +141,39 @@ const ProdBackward: BackwardFormula<ReduceArgs> = {
     const x = node.saved(0);
     const out = node.saved(1);
     const { inShape, dims, keepdim } = node.args;
-    // d prod / d x_i = prod / x_i (inputs without zeros; PyTorch's special-casing of zeros is not reproduced).
-    return [mul(expandBack(g, inShape, dims, keepdim), div(expandBack(out, inShape, dims, keepdim), x))];
+    // d prod / d x_i = product of the other elements. prod / x_i is differentiable again (create_graph)
+    // but breaks at zeros, so without create_graph the exclusive products are computed directly.
+    if (gradMode.enabled) return [mul(expandBack(g, inShape, dims, keepdim), div(expandBack(out, inShape, dims, keepdim), x))];
+    return [mul(expandBack(g, inShape, dims, keepdim), productOfOthers(x, dims))];
   },
 };
+
+/** For each element, the product of the other elements of its reduction slice (exact with zeros). */
+function productOfOthers(x: Tensor, dims: readonly number[]): Tensor {
+  const kept = x._shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const order = [...kept, ...dims];
+  const moved = permute(x.detach(), order).contiguous();
+  const n = countOf(x._shape, dims);
+  const data = moved._data;
+  const res = emptyTensor(moved._shape.slice(), x.dtype);
+  const r = res._data;
+  for (let base = 0; base < data.length; base += n) {
+    // Exclusive prefix products forward, then multiply by exclusive suffix products backward.
+    let acc = 1;
+    for (let j = 0; j < n; j++) {
+      r[base + j] = acc;
+      acc *= data[base + j];
+    }
+    acc = 1;
+    for (let j = n - 1; j >= 0; j--) {
+      r[base + j] *= acc;
+      acc *= data[base + j];
+    }
+  }
+  const inverse = new Array<number>(order.length);
+  order.forEach((d, i) => (inverse[d] = i));
+  return permute(res, inverse);
+}
 
 export function prod(t: Tensor, dim?: number | ReduceOptions, opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
