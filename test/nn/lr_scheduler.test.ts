@@ -10,8 +10,8 @@ import {
   type SchedulableOptimizer,
 } from "../../src/engine/optim/lr_scheduler.js";
 
-function fakeOptimizer(lrs: number[], defaults: Record<string, unknown> = { lr: lrs[0] }): SchedulableOptimizer {
-  return { param_groups: lrs.map((lr) => ({ params: [], lr, ...defaults, ...{ lr } })), defaults };
+function fakeOptimizer(lrs: number[], defaults: Record<string, unknown> = {}): SchedulableOptimizer {
+  return { param_groups: lrs.map((lr) => ({ params: [], ...defaults, lr })), defaults };
 }
 
 function trajectory(sched: { step(): void; get_last_lr(): number[] }, steps: number): number[] {
