@@ -1,6 +1,7 @@
-// F.conv1d / F.conv2d: im2col then one (batched) matmul with the flattened kernel; groups run separately.
+// F.conv1d / F.conv2d: im2col, then a linear map of every window by the flattened kernel; groups run separately.
 import { cat } from "../../ops/indexing.js";
 import type { Tensor } from "../../tensor.js";
+import { linear } from "./linear.js";
 import { pair, unfold2d, windowOutSize, type Pair } from "./unfold.js";
 
 export type ConvPadding = number | number[] | "valid" | "same";
@@ -49,10 +50,11 @@ export function conv2d(
     const xg = groups === 1 ? x : x.narrow(1, g * Cg, Cg);
     const wg = groups === 1 ? weight : weight.narrow(0, g * Og, Og);
     const cols = unfold2d(xg, [kh, kw], s, before, d, [Ho, Wo]); // [N, Cg*kh*kw, L]
-    outs.push(wg.reshape(Og, Cg * kh * kw).matmul(cols)); // [N, Og, L]
+    const bg = bias ? (groups === 1 ? bias : bias.narrow(0, g * Og, Og)) : null;
+    // [N, L, K] x [Og, K]^T + b -> [N, L, Og]
+    outs.push(linear(cols.transpose(1, 2), wg.reshape(Og, Cg * kh * kw), bg));
   }
-  let out = (groups === 1 ? outs[0] : cat(outs, 1)).view(N, O, Ho, Wo);
-  if (bias) out = out.add(bias.view(1, O, 1, 1));
+  const out = (groups === 1 ? outs[0] : cat(outs, 2)).transpose(1, 2).reshape(N, O, Ho, Wo);
   return batched ? out : out.squeeze(0);
 }
 
