@@ -172,7 +172,7 @@ describe("torch.optim", () => {
     opt.step();
     const after = emb.weight.tolist() as number[][];
     for (const row of [0, 2, 4]) expect(after[row]).toEqual(before[row]);
-    for (const row of [1, 3]) after[row].forEach((v, j) => expect(v).toBeCloseTo(before[row][j] - 0.1, 9));
+    for (const row of [1, 3]) after[row].forEach((v, j) => expect(v).toBeCloseTo(before[row][j] - 0.1, 6));
     expect(() => new optim.Adam([emb.weight]).step()).toThrow("Adam does not support sparse gradients, please consider SparseAdam instead");
     const dense = param([1]);
     dense.sum().backward();
