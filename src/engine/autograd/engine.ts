@@ -96,13 +96,33 @@ function collect(roots: Node[]): Node[] {
   return order;
 }
 
-/** Marks the nodes from which some capture target can be reached (only those need to run for grad()). */
-function neededFor(nodes: Node[], targets: Set<Node>): Set<Node> {
+/** The nodes from which some capture target can be reached (only those need to run for grad()). */
+function neededFor(roots: Node[], targets: Set<Node>): Set<Node> {
   const needed = new Set<Node>();
-  // Iterate to a fixed point over the (small) node list in reverse creation order: children first.
-  const sorted = nodes.slice().sort((a, b) => a._seq - b._seq);
-  for (const n of sorted) {
-    if (targets.has(n) || n._next.some((c) => c !== null && needed.has(c))) needed.add(n);
+  const done = new Set<Node>();
+  // Iterative post-order walk: a node is needed when it is a target or any child is needed.
+  const stack: { node: Node; child: number }[] = [];
+  const onStack = new Set<Node>();
+  for (const r of roots) {
+    if (done.has(r)) continue;
+    stack.push({ node: r, child: 0 });
+    onStack.add(r);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const next = top.node._next;
+      if (top.child < next.length) {
+        const c = next[top.child++];
+        if (c && !done.has(c) && !onStack.has(c)) {
+          stack.push({ node: c, child: 0 });
+          onStack.add(c);
+        }
+        continue;
+      }
+      stack.pop();
+      onStack.delete(top.node);
+      done.add(top.node);
+      if (targets.has(top.node) || next.some((c) => c !== null && needed.has(c))) needed.add(top.node);
+    }
   }
   return needed;
 }
@@ -174,7 +194,7 @@ export function runBackward(
   const captured: (Tensor | null)[] = captureTensors ? captureTensors.map(() => null) : [];
 
   const nodes = collect(rootNodes);
-  const needed = captureTensors ? neededFor(nodes, new Set(captureNodes.keys())) : null;
+  const needed = captureTensors ? neededFor(rootNodes, new Set(captureNodes.keys())) : null;
   const seenStorages = new Set<unknown>(userGradStorages);
   const shared = new Set<unknown>(userGradStorages);
 
