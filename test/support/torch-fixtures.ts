@@ -155,3 +155,63 @@ export function tensorMismatches(
   if (bad > 5) problems.push(`... ${bad} values differ in all (of ${want.length})`);
   return problems;
 }
+
+/**
+ * Fixture argument -> engine value: {"input": i} and {"inputs": [...]} pick from `inputs`,
+ * {"dtype": name} is the engine's dtype, {"tensor_value": t} a constant tensor; arrays and other
+ * objects (option bags) are decoded member by member.
+ */
+export function decodeValue(torch: Namespace, value: unknown, inputs: EngineTensor[] = []): unknown {
+  if (Array.isArray(value)) return value.map((v) => decodeValue(torch, v, inputs));
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if ("input" in obj) return inputs[obj.input as number];
+    if ("inputs" in obj) return (obj.inputs as number[]).map((i) => inputs[i]);
+    if ("dtype" in obj) return engineDtype(torch, obj.dtype as string);
+    if ("tensor_value" in obj) return makeTensor(torch, obj.tensor_value as FixtureTensor);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decodeValue(torch, v, inputs)]));
+  }
+  return value;
+}
+
+/** An options object as the last argument only when there are options (PyTorch's kwargs). */
+export function withOptions(args: unknown[], options: Record<string, unknown>): unknown[] {
+  return Object.keys(options).length > 0 ? [...args, options] : args;
+}
+
+/** A namespace member that must exist: torch.nn, torch.optim, torch.nn.functional ... */
+export function namespaceAt(torch: Namespace, path: string): Namespace {
+  let target: unknown = torch;
+  for (const p of path.split(".").slice(1)) {
+    target = target == null ? undefined : (target as Record<string, unknown>)[p];
+  }
+  if (target == null) throw new Error(`engine lacks ${path}`);
+  return target as Namespace;
+}
+
+/** `new ns[name](...args)`, with a clear error when the engine lacks the class. */
+export function construct(ns: Namespace, path: string, name: string, args: unknown[]): Record<string, unknown> {
+  const cls = ns[name];
+  if (typeof cls !== "function") throw new Error(`engine lacks ${path}.${name}`);
+  return new (cls as new (...a: unknown[]) => Record<string, unknown>)(...args);
+}
+
+/** PyTorch's `module(*args)`: the engine's modules are called with `module.call(...)`. */
+export function callModule(module: unknown, args: unknown[]): unknown {
+  return callMethod(module, "call", args);
+}
+
+/** Float tolerance of the nn/optim parity tests: 1e-5 relative in float64, 1e-4 in float32. */
+export function nnTolerance(dtype: string): Tolerance {
+  return dtype === "float32" ? { atol: 1e-6, rtol: 1e-4 } : { atol: 1e-8, rtol: 1e-5 };
+}
+
+/** The state_dict entries of a fixture as engine tensors (for load_state_dict). */
+export function makeStateDict(torch: Namespace, state: Record<string, FixtureTensor>): Record<string, EngineTensor> {
+  return Object.fromEntries(Object.entries(state).map(([k, t]) => [k, makeTensor(torch, t)]));
+}
+
+/** Entries of a named_* iterator (named_parameters, named_buffers) as a Map. */
+export function namedMap(self: unknown, method: string): Map<string, EngineTensor> {
+  return new Map(callMethod(self, method, []) as Iterable<[string, EngineTensor]>);
+}
