@@ -93,8 +93,10 @@ def case(name, op, inputs, args, kwargs=None, grad=True):
 
     if isinstance(result, torch.Tensor):
         kind, outs, names = "tensor", [result], None
-    elif hasattr(result, "_fields"):
-        kind, outs, names = "named", list(result), list(result._fields)
+    elif type(result).__module__ == "torch.return_types":
+        # PyTorch's named tuples (max/min with dim): (values, indices).
+        names = [n for n in ("values", "indices") if hasattr(result, n)]
+        kind, outs = "named", [getattr(result, n) for n in names]
     elif isinstance(result, (tuple, list)):
         kind, outs, names = "tuple", list(result), None
     else:
