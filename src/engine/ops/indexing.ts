@@ -11,7 +11,7 @@ import { Tensor } from "../tensor.js";
 import { anyRequiresGrad, contiguousData, emptyTensor, fromData, record, scalarTensor } from "./common.js";
 import { cast, clone } from "./copy.js";
 import { mul, where } from "./elementwise.js";
-import { expand, narrow, reshapeTo, slice, unsqueeze } from "./view.js";
+import { expand, narrow, renameNode, reshapeTo, slice, unsqueeze } from "./view.js";
 
 function checkIndex(name: string, index: Tensor): void {
   if (index.dtype !== int64 && index.dtype !== int32)
@@ -250,7 +250,7 @@ export function split(t: Tensor, sizeOrSections: number | readonly number[], dim
   if (typeof sizeOrSections === "number") {
     if (sizeOrSections <= 0 && size > 0) throw new RuntimeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
     for (let s = 0; s < size || (s === 0 && size === 0); s += sizeOrSections) {
-      out.push(narrow(t, d, s, Math.min(sizeOrSections, size - s)));
+      out.push(renameNode(narrow(t, d, s, Math.min(sizeOrSections, size - s)), "SplitBackward0"));
       if (size === 0) break;
     }
     return out;
@@ -262,7 +262,7 @@ export function split(t: Tensor, sizeOrSections: number | readonly number[], dim
     );
   let s = 0;
   for (const len of sizeOrSections) {
-    out.push(narrow(t, d, s, len));
+    out.push(renameNode(narrow(t, d, s, len), "SplitWithSizesBackward0"));
     s += len;
   }
   return out;

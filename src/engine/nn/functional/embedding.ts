@@ -1,0 +1,73 @@
+// F.embedding: rows of `weight` picked by integer indices. Its backward adds each output row's gradient
+// into the picked row (index_add), skips padding_idx, and with sparse=true hands back a row-sparse gradient.
+import type { BackwardFormula, OpNode } from "../../autograd/node.js";
+import { anyRequiresGrad, emptyTensor, record } from "../../ops/common.js";
+import { no_grad } from "../../grad_mode.js";
+import { IndexError, RuntimeError } from "../../errors.js";
+import type { Tensor } from "../../tensor.js";
+import { RowSparseTensor } from "../sparse.js";
+
+interface EmbeddingArgs {
+  indices: Tensor;
+  padding_idx: number | null;
+  sparse: boolean;
+  weightShape: readonly number[];
+}
+
+const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
+  name: "EmbeddingBackward0",
+  backward(node: OpNode<EmbeddingArgs>, grad: Tensor) {
+    const { indices, padding_idx, sparse, weightShape } = node.args;
+    const D = weightShape[1];
+    let rows = grad.reshape(-1, D);
+    if (padding_idx !== null) rows = rows.mul(indices.ne(padding_idx).unsqueeze(1).to(rows.dtype));
+    if (sparse) return [new RowSparseTensor(indices, rows, weightShape)];
+    const dense = emptyTensor([...weightShape], grad.dtype);
+    return [dense.index_add_(0, indices, rows)];
+  },
+};
+
+export function embedding(
+  input: Tensor,
+  weight: Tensor,
+  padding_idx: number | null = null,
+  max_norm: number | null = null,
+  norm_type = 2.0,
+  scale_grad_by_freq = false,
+  sparse = false,
+): Tensor {
+  if (input.dtype.is_floating_point || input.dtype.name === "bool") {
+    throw new RuntimeError(
+      `Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${input.dtype.legacyName} instead (while checking arguments for embedding)`,
+    );
+  }
+  if (weight.ndim !== 2) throw new RuntimeError("'weight' must be 2-D");
+  const [V, D] = weight.shape;
+  let pad = padding_idx;
+  if (pad !== null) {
+    if (pad >= V || pad < -V) throw new Error("Padding_idx must be within num_embeddings");
+    if (pad < 0) pad += V;
+  }
+  if (max_norm !== null) {
+    // Renormalise the looked-up rows in place, as PyTorch does (outside autograd).
+    no_grad(() => {
+      const idx = input.reshape(-1);
+      const picked = weight.index_select(0, idx);
+      const norms = picked.norm(norm_type, 1, { keepdim: true });
+      const scale = norms.gt(max_norm).to(weight.dtype).mul(norms.add(1e-7).reciprocal().mul(max_norm).sub(1)).add(1);
+      const updated = picked.mul(scale);
+      weight.index_add_(0, idx, updated.sub(picked));
+    });
+  }
+  if (scale_grad_by_freq) throw new Error("embedding: scale_grad_by_freq is not supported");
+  const flat = input.reshape(-1).to(input.dtype);
+  if (flat.numel() > 0) {
+    const lo = flat.min().item(), hi = flat.max().item();
+    if (lo < 0 || hi >= V) throw new IndexError("index out of range in self");
+  }
+  const out = no_grad(() => weight.index_select(0, flat)).view(...input.shape, D);
+  if (anyRequiresGrad([weight])) {
+    record(out, embeddingBackward, [weight], null, { indices: flat, padding_idx: pad, sparse, weightShape: [V, D] });
+  }
+  return out;
+}
