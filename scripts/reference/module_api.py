@@ -1,0 +1,87 @@
+"""Reference state_dict names and printouts of modules (issue 3).
+
+Writes test/fixtures/module-api.json: for the seed's network (Flatten, then Sequential of
+Linear(784, 512), ReLU, Linear(512, 512), ReLU, Linear(512, 10)) and a few other containers, the
+state_dict keys in order with shapes and dtypes, named_parameters / named_buffers / named_modules
+names, the parameter count and the printout (repr).
+"""
+import torch
+from torch import nn
+
+from common import DTYPE_NAMES, deterministic_setup, write_fixture
+
+
+class NeuralNetwork(nn.Module):
+    """The seed's network, as in PyTorch's quickstart."""
+
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.linear_relu_stack = nn.Sequential(
+            nn.Linear(28 * 28, 512),
+            nn.ReLU(),
+            nn.Linear(512, 512),
+            nn.ReLU(),
+            nn.Linear(512, 10),
+        )
+
+    def forward(self, x):
+        return self.linear_relu_stack(self.flatten(x))
+
+
+class ConvNet(nn.Module):
+    """A small CNN with normalization buffers and nested containers."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(4, 8, 3), nn.AdaptiveAvgPool2d((1, 1)),
+        )
+        self.head = nn.ModuleDict({"norm": nn.LayerNorm(8), "out": nn.Linear(8, 3, bias=False)})
+        self.blocks = nn.ModuleList([nn.Linear(3, 3), nn.Dropout(0.1), nn.GELU(approximate="tanh")])
+        self.embed = nn.Embedding(5, 2, padding_idx=0)
+
+    def forward(self, x):
+        return x
+
+
+def describe(name, model, constructor):
+    return {
+        "name": name,
+        "constructor": constructor,
+        "repr": repr(model),
+        "state_dict": [
+            {"key": k, "shape": list(v.shape), "dtype": DTYPE_NAMES[v.dtype]} for k, v in model.state_dict().items()
+        ],
+        "named_parameters": [k for k, _ in model.named_parameters()],
+        "named_buffers": [k for k, _ in model.named_buffers()],
+        "named_modules": [k for k, _ in model.named_modules()],
+        "named_children": [k for k, _ in model.named_children()],
+        "parameter_count": sum(p.numel() for p in model.parameters()),
+    }
+
+
+def main():
+    deterministic_setup()
+    models = [
+        describe("seed_network", NeuralNetwork(),
+                 "class NeuralNetwork(nn.Module): flatten = nn.Flatten(); linear_relu_stack = nn.Sequential("
+                 "nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))"),
+        describe("conv_net", ConvNet(),
+                 "class ConvNet(nn.Module): features = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), "
+                 "nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 8, 3), nn.AdaptiveAvgPool2d((1, 1))); "
+                 "head = nn.ModuleDict({norm: nn.LayerNorm(8), out: nn.Linear(8, 3, bias=False)}); "
+                 "blocks = nn.ModuleList([nn.Linear(3, 3), nn.Dropout(0.1), nn.GELU(approximate='tanh')]); "
+                 "embed = nn.Embedding(5, 2, padding_idx=0)"),
+        describe("sequential_plain", nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)),
+                 "nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2))"),
+    ]
+    write_fixture("module-api.json", __file__, {
+        "description": "nn.Module names and printouts. See scripts/reference/README.md.",
+        "models": models,
+    })
+
+
+if __name__ == "__main__":
+    main()
