@@ -77,6 +77,6 @@ export class AdaptiveAvgPool2d extends Module {
   }
   override extra_repr(): string {
     const o = this.output_size;
-    return `output_size=${typeof o === "number" ? o : `(${o.map((v) => (v === null ? "None" : v)).join(", ")})`}`;
+    return `output_size=${pyIntOrTuple(o)}`;
   }
 }
