@@ -54,7 +54,7 @@ const fixture = loadFixture<{ torch_version: string; cases: OptimCase[] }>("opti
 const KNOWN_GAPS: Record<string, string> = {};
 
 /** Layers that take PyTorch's `dtype` factory argument. */
-const FACTORY_LAYERS = new Set(["Linear", "Embedding", "Conv1d", "Conv2d"]);
+const FACTORY_LAYERS = new Set(["Linear", "Embedding", "Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm"]);
 
 function buildModel(c: OptimCase): Record<string, unknown> {
   const nn = namespaceAt(torch, "torch.nn");
