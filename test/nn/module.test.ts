@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as torch from "../../src/engine/index.js";
 import { nn } from "../../src/engine/index.js";
@@ -193,4 +194,36 @@ describe("nn.Module", () => {
       "ModuleDict(\n  (enc): Linear(in_features=2, out_features=2, bias=True)\n  (act): GELU(approximate='none')\n)",
     );
   });
+});
+
+describe("nn.Module against PyTorch's printouts and names (test/fixtures/module-api.json)", () => {
+  const fixture = JSON.parse(readFileSync(new URL("../fixtures/module-api.json", import.meta.url), "utf8")) as {
+    models: { name: string; repr: string; named_parameters: string[]; named_buffers: string[]; named_modules: string[]; parameter_count: number }[];
+  };
+
+  class ConvNet extends nn.Module {
+    features = new nn.Sequential(
+      new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(4, 8, 3), new nn.AdaptiveAvgPool2d([1, 1]),
+    );
+    head = new nn.ModuleDict({ norm: new nn.LayerNorm(8), out: new nn.Linear(8, 3, { bias: false }) });
+    blocks = new nn.ModuleList([new nn.Linear(3, 3), new nn.Dropout(0.1), new nn.GELU({ approximate: "tanh" })]);
+    embed = new nn.Embedding(5, 2, { padding_idx: 0 });
+  }
+  const models: Record<string, () => nn.Module> = {
+    seed_network: () => new NeuralNetwork(),
+    conv_net: () => new ConvNet(),
+    sequential_plain: () => new nn.Sequential(new nn.Linear(4, 3), new nn.Tanh(), new nn.Linear(3, 2)),
+  };
+
+  for (const m of fixture.models) {
+    it(m.name, () => {
+      const model = models[m.name]();
+      expect(String(model)).toBe(m.repr);
+      expect([...model.named_parameters()].map(([n]) => n)).toEqual(m.named_parameters);
+      expect([...model.named_buffers()].map(([n]) => n)).toEqual(m.named_buffers);
+      expect([...model.named_modules()].map(([n]) => n)).toEqual(m.named_modules);
+      expect([...model.parameters()].reduce((s, p) => s + p.numel(), 0)).toBe(m.parameter_count);
+    });
+  }
 });

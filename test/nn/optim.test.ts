@@ -194,3 +194,21 @@ describe("torch.optim", () => {
     expect(one.optimizer.param_groups[0].momentum).toBeCloseTo(0.95);
   });
 });
+
+describe("row-sparse gradients", () => {
+  it("accumulate rows across backward passes and clear them on zero_grad", () => {
+    const emb = new nn.Embedding(6, 2, { sparse: true, dtype: torch.float64 });
+    emb.call(torch.tensor([1, 1], { dtype: torch.int64 })).sum().backward();
+    emb.call(torch.tensor([4], { dtype: torch.int64 })).sum().backward();
+    const g = emb.weight.grad as nn.RowSparseTensor;
+    expect(g.is_sparse).toBe(true);
+    expect(g.coalesce()._indices().tolist()).toEqual([[1, 4]]);
+    expect(g.coalesce()._values().tolist()).toEqual([[2, 2], [1, 1]]);
+    expect(g.tolist()).toEqual([[0, 0], [2, 2], [0, 0], [0, 0], [1, 1], [0, 0]]);
+    const opt = new optim.SparseAdam([emb.weight], { lr: 0.1 });
+    opt.zero_grad();
+    expect(g._indices().shape).toEqual([1, 0]);
+    emb.call(torch.tensor([3], { dtype: torch.int64 })).sum().backward();
+    expect(g.coalesce()._indices().tolist()).toEqual([[3]]);
+  });
+});

@@ -7,12 +7,13 @@ import { Tensor } from "../tensor.js";
 import { emptyTensor, fromData } from "../ops/common.js";
 import { int64 } from "../dtype.js";
 import { no_grad } from "../grad_mode.js";
+import { cat } from "../ops/indexing.js";
 
 export class RowSparseTensor extends Tensor {
   /** int64 [nnz]: the row of each entry of `values` (may repeat until coalesced). */
-  readonly rowIndices: Tensor;
+  rowIndices: Tensor;
   /** [nnz, ...rest]: the rows. */
-  readonly rowValues: Tensor;
+  rowValues: Tensor;
 
   constructor(indices: Tensor, values: Tensor, size: readonly number[]) {
     const dense = emptyTensor([...size], values.dtype);
@@ -32,6 +33,23 @@ export class RowSparseTensor extends Tensor {
 
   _values(): Tensor {
     return this.rowValues;
+  }
+
+  /**
+   * Records rows that autograd is about to add into this gradient in place (the engine accumulates a
+   * second backward pass into the existing .grad's storage; this keeps the row list in step).
+   */
+  appendRows(indices: Tensor, values: Tensor): void {
+    this.rowIndices = cat([this.rowIndices, indices], 0);
+    this.rowValues = cat([this.rowValues, values], 0);
+  }
+
+  /** Zeroing a sparse gradient leaves no rows (PyTorch's zero_() on a sparse tensor gives nnz = 0). */
+  override zero_(): this {
+    super.zero_();
+    this.rowIndices = this.rowIndices.narrow(0, 0, 0);
+    this.rowValues = this.rowValues.narrow(0, 0, 0);
+    return this;
   }
 
   /** Unique, sorted rows with their summed values. */

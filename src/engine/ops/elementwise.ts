@@ -115,7 +115,9 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: numbe
 
 export function sub(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
   const alpha = opts?.alpha ?? 1;
-  if (a instanceof Tensor && (a.dtype === bool || (b instanceof Tensor && b.dtype === bool)))
+  if (a instanceof Tensor && a.dtype === bool && b instanceof Tensor && b.dtype === bool)
+    throw new RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+  if ((a instanceof Tensor && a.dtype === bool) || (b instanceof Tensor && b.dtype === bool))
     throw new RuntimeError(
       "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
     );

@@ -14,8 +14,10 @@ import { mul, where } from "./elementwise.js";
 import { expand, narrow, renameNode, reshapeTo, slice, unsqueeze } from "./view.js";
 
 function checkIndex(name: string, index: Tensor): void {
-  if (index.dtype !== int64 && index.dtype !== int32)
-    throw new RuntimeError(`${name}(): Expected dtype int64 for index`);
+  // index_select also takes int32 indices; gather/scatter want int64, as in PyTorch.
+  if (name === "index_select" || name === "index_add") {
+    if (index.dtype !== int64 && index.dtype !== int32) throw new RuntimeError(`${name}(): Expected dtype int32 or int64 for index`);
+  } else if (index.dtype !== int64) throw new RuntimeError(`${name}(): Expected dtype int64 for index`);
 }
 
 /** The index values as a contiguous typed array, every value checked against [0, size). */

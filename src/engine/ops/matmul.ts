@@ -101,7 +101,7 @@ export function mv(a: Tensor, v: Tensor): Tensor {
   if (a.ndim !== 2 || v.ndim !== 1)
     throw new RuntimeError(`vector + matrix @ vector expected, got 1, ${a.ndim}, ${v.ndim}`);
   if (a._shape[1] !== v._shape[0])
-    throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${v._shape[0]})`);
+    throw new RuntimeError(`size mismatch, got ${a._shape[0]}, ${a._shape[0]}x${a._shape[1]},${v._shape[0]}`);
   checkDtypes(a, v);
   const out = no_grad(() => squeeze(batchedMatmul(a, unsqueeze(v, 1)), 1));
   return withNode(out, MvBackward0, a, v);
@@ -138,7 +138,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const K = x._shape[x.ndim - 1];
   if (y._shape[y.ndim - 2] !== K) {
     if (ad === 2 && bd === 1)
-      throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${b._shape[0]})`);
+      throw new RuntimeError(`size mismatch, got ${a._shape[0]}, ${a._shape[0]}x${a._shape[1]},${b._shape[0]}`);
     const xr = reshapeTo(x.detach(), [x.numel() / K, K]);
     throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${xr._shape[0]}x${K} and ${y._shape[y.ndim - 2]}x${y._shape[y.ndim - 1]})`);
   }

@@ -1,5 +1,6 @@
 // torch.optim.Adadelta (PyTorch 1.13).
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 
 import { ValueError } from "../errors.js";
 import { zeros_like } from "./_tensor_math.js";
@@ -15,7 +16,8 @@ export interface AdadeltaOptions {
 }
 
 export class Adadelta extends Optimizer {
-  constructor(params: ParamsInput, opts: AdadeltaOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<AdadeltaOptions>[]) {
+    const opts: AdadeltaOptions = bind("Adadelta", ["lr", "rho", "eps", "weight_decay", "foreach", "maximize"], args);
     const { lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0, maximize = false } = opts;
     if (!(lr >= 0)) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (!(rho >= 0 && rho <= 1)) throw new ValueError(`Invalid rho value: ${rho}`);

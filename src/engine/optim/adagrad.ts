@@ -1,5 +1,6 @@
 // torch.optim.Adagrad (PyTorch 1.13).
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 
 import { ValueError } from "../errors.js";
 import { full_like } from "./_tensor_math.js";
@@ -16,7 +17,8 @@ export interface AdagradOptions {
 }
 
 export class Adagrad extends Optimizer {
-  constructor(params: ParamsInput, opts: AdagradOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<AdagradOptions>[]) {
+    const opts: AdagradOptions = bind("Adagrad", ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "foreach", "maximize"], args);
     const { lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10, maximize = false } = opts;
     if (!(lr >= 0)) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (!(lr_decay >= 0)) throw new ValueError(`Invalid lr_decay value: ${lr_decay}`);

@@ -1,6 +1,7 @@
 // torch.optim.Adam and AdamW (PyTorch 1.13 single-tensor rules). AdamW decays the weights directly
 // (p *= 1 - lr * weight_decay) instead of adding weight_decay * p to the gradient.
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 
 import { ValueError } from "../errors.js";
 import { zeros_like } from "./_tensor_math.js";
@@ -78,7 +79,8 @@ abstract class AdamBase extends Optimizer {
 
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
-  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<AdamOptions>[]) {
+    const opts: AdamOptions = bind("Adam", ["lr", "betas", "eps", "weight_decay", "amsgrad", "foreach", "maximize", "capturable", "differentiable", "fused"], args);
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false } = opts;
     checkAdamOptions(lr, eps, betas, weight_decay);
     super(params, {
@@ -90,7 +92,8 @@ export class Adam extends AdamBase {
 
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
-  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<AdamOptions>[]) {
+    const opts: AdamOptions = bind("AdamW", ["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach", "capturable", "differentiable"], args);
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 1e-2, amsgrad = false, maximize = false } = opts;
     checkAdamOptions(lr, eps, betas, weight_decay);
     super(params, {

@@ -1,5 +1,6 @@
 // torch.optim.Adamax (PyTorch 1.13): Adam with the infinity norm.
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 import { ValueError } from "../errors.js";
 import { zeros_like } from "./_tensor_math.js";
 import { maximum } from "../ops/elementwise.js";
@@ -15,7 +16,8 @@ export interface AdamaxOptions {
 }
 
 export class Adamax extends Optimizer {
-  constructor(params: ParamsInput, opts: AdamaxOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<AdamaxOptions>[]) {
+    const opts: AdamaxOptions = bind("Adamax", ["lr", "betas", "eps", "weight_decay", "foreach", "maximize"], args);
     const { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, maximize = false } = opts;
     if (!(lr >= 0)) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (!(eps >= 0)) throw new ValueError(`Invalid epsilon value: ${eps}`);

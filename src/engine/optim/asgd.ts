@@ -1,6 +1,7 @@
 // torch.optim.ASGD (PyTorch 1.13): averaged SGD. PyTorch keeps eta and mu as float32 scalar tensors, so
 // they are rounded to float32 here too (Math.fround) to follow its trajectories exactly.
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 import { ValueError } from "../errors.js";
 import { zeros_like } from "./_tensor_math.js";
 import type { Tensor } from "../tensor.js";
@@ -16,7 +17,8 @@ export interface ASGDOptions {
 }
 
 export class ASGD extends Optimizer {
-  constructor(params: ParamsInput, opts: ASGDOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<ASGDOptions>[]) {
+    const opts: ASGDOptions = bind("ASGD", ["lr", "lambd", "alpha", "t0", "weight_decay", "foreach", "maximize"], args);
     const { lr = 1e-2, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0, maximize = false } = opts;
     if (!(lr >= 0)) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (!(weight_decay >= 0)) throw new ValueError(`Invalid weight_decay value: ${weight_decay}`);

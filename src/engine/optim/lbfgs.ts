@@ -1,7 +1,8 @@
 // torch.optim.LBFGS (PyTorch 1.13), with the optional strong-Wolfe line search. It needs `step(closure)`,
 // where the closure re-evaluates the model and calls backward; it supports a single parameter group.
 // All parameters are handled as one flat vector (the concatenation of their flattened values).
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 import { RuntimeError, ValueError } from "../errors.js";
 import { cat } from "../ops/indexing.js";
 import { emptyTensor } from "../ops/common.js";
@@ -111,7 +112,8 @@ function strongWolfe(
 export class LBFGS extends Optimizer {
   private readonly _params: Tensor[];
 
-  constructor(params: ParamsInput, opts: LBFGSOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<LBFGSOptions>[]) {
+    const opts: LBFGSOptions = bind("LBFGS", ["lr", "max_iter", "max_eval", "tolerance_grad", "tolerance_change", "history_size", "line_search_fn"], args);
     const max_iter = opts.max_iter ?? 20;
     super(params, {
       lr: opts.lr ?? 1,

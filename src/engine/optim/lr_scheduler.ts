@@ -1,14 +1,23 @@
 // Learning-rate schedulers with PyTorch 1.13's formulas. Like PyTorch, the epoch-based schedulers use the
 // "chainable" form (each step derives the new lr from the group's current lr), so that step-by-step
 // values match PyTorch's to the last bit, and `step(epoch)` falls back to the closed form where one exists.
+// Arguments follow PyTorch: positional, or by name in a trailing options object
+// (`new StepLR(opt, 5, { gamma: 0.5 })` or `new StepLR(opt, { step_size: 5, gamma: 0.5 })`).
 
 /** What a scheduler needs of an optimizer: its parameter groups (mutable option bags) and defaults. */
+import { bind } from "../nn/_args.js";
+
 export interface SchedulableOptimizer {
   param_groups: Array<Record<string, any>>;
   defaults: Record<string, unknown>;
 }
 
 export type SchedulerState = Record<string, unknown>;
+
+interface Common {
+  last_epoch?: number;
+  verbose?: boolean;
+}
 
 /** Python's modulo: the result takes the sign of the divisor. */
 function pymod(a: number, b: number): number {
@@ -89,9 +98,10 @@ export abstract class LRScheduler {
 export class StepLR extends LRScheduler {
   step_size: number;
   gamma: number;
-  constructor(optimizer: SchedulableOptimizer, step_size: number, opts: { gamma?: number; last_epoch?: number; verbose?: boolean } = {}) {
+  constructor(optimizer: SchedulableOptimizer, ...args: (number | boolean | (Common & { step_size?: number; gamma?: number }))[]) {
+    const opts = bind("StepLR", ["step_size", "gamma", "last_epoch", "verbose"], args);
     super(optimizer, opts.last_epoch ?? -1, opts.verbose ?? false);
-    this.step_size = step_size;
+    this.step_size = opts.step_size;
     this.gamma = opts.gamma ?? 0.1;
     this._initial_step();
   }
@@ -108,10 +118,11 @@ export class MultiStepLR extends LRScheduler {
   /** milestone -> how many times it was given (PyTorch keeps a Counter). */
   milestones: Record<string, number>;
   gamma: number;
-  constructor(optimizer: SchedulableOptimizer, milestones: number[], opts: { gamma?: number; last_epoch?: number; verbose?: boolean } = {}) {
+  constructor(optimizer: SchedulableOptimizer, ...args: (number[] | number | boolean | (Common & { milestones?: number[]; gamma?: number }))[]) {
+    const opts = bind("MultiStepLR", ["milestones", "gamma", "last_epoch", "verbose"], args);
     super(optimizer, opts.last_epoch ?? -1, opts.verbose ?? false);
     this.milestones = {};
-    for (const m of milestones) this.milestones[m] = (this.milestones[m] ?? 0) + 1;
+    for (const m of opts.milestones as number[]) this.milestones[m] = (this.milestones[m] ?? 0) + 1;
     this.gamma = opts.gamma ?? 0.1;
     this._initial_step();
   }
@@ -130,9 +141,10 @@ export class MultiStepLR extends LRScheduler {
 
 export class ExponentialLR extends LRScheduler {
   gamma: number;
-  constructor(optimizer: SchedulableOptimizer, gamma: number, opts: { last_epoch?: number; verbose?: boolean } = {}) {
+  constructor(optimizer: SchedulableOptimizer, ...args: (number | boolean | (Common & { gamma?: number }))[]) {
+    const opts = bind("ExponentialLR", ["gamma", "last_epoch", "verbose"], args);
     super(optimizer, opts.last_epoch ?? -1, opts.verbose ?? false);
-    this.gamma = gamma;
+    this.gamma = opts.gamma;
     this._initial_step();
   }
   get_lr(): number[] {
@@ -147,9 +159,10 @@ export class ExponentialLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   T_max: number;
   eta_min: number;
-  constructor(optimizer: SchedulableOptimizer, T_max: number, opts: { eta_min?: number; last_epoch?: number; verbose?: boolean } = {}) {
+  constructor(optimizer: SchedulableOptimizer, ...args: (number | boolean | (Common & { T_max?: number; eta_min?: number }))[]) {
+    const opts = bind("CosineAnnealingLR", ["T_max", "eta_min", "last_epoch", "verbose"], args);
     super(optimizer, opts.last_epoch ?? -1, opts.verbose ?? false);
-    this.T_max = T_max;
+    this.T_max = opts.T_max;
     this.eta_min = opts.eta_min ?? 0;
     this._initial_step();
   }
@@ -182,8 +195,9 @@ export class LinearLR extends LRScheduler {
   total_iters: number;
   constructor(
     optimizer: SchedulableOptimizer,
-    opts: { start_factor?: number; end_factor?: number; total_iters?: number; last_epoch?: number; verbose?: boolean } = {},
+    ...args: (number | boolean | (Common & { start_factor?: number; end_factor?: number; total_iters?: number }))[]
   ) {
+    const opts = bind("LinearLR", ["start_factor", "end_factor", "total_iters", "last_epoch", "verbose"], args);
     const start_factor = opts.start_factor ?? 1 / 3;
     const end_factor = opts.end_factor ?? 1.0;
     if (start_factor > 1.0 || start_factor <= 0) {
@@ -217,6 +231,7 @@ interface OneCyclePhase {
 }
 
 export interface OneCycleOptions {
+  max_lr?: number | number[];
   total_steps?: number;
   epochs?: number;
   steps_per_epoch?: number;
@@ -231,6 +246,11 @@ export interface OneCycleOptions {
   last_epoch?: number;
   verbose?: boolean;
 }
+
+const ONE_CYCLE_ARGS = [
+  "max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start", "anneal_strategy", "cycle_momentum", "base_momentum",
+  "max_momentum", "div_factor", "final_div_factor", "three_phase", "last_epoch", "verbose",
+];
 
 function formatParam(name: string, optimizer: SchedulableOptimizer, value: number | number[]): number[] {
   const n = optimizer.param_groups.length;
@@ -248,7 +268,9 @@ export class OneCycleLR extends LRScheduler {
   cycle_momentum: boolean;
   use_beta1 = false;
 
-  constructor(optimizer: SchedulableOptimizer, max_lr: number | number[], opts: OneCycleOptions = {}) {
+  constructor(optimizer: SchedulableOptimizer, ...args: (number | number[] | string | boolean | OneCycleOptions)[]) {
+    const opts: OneCycleOptions = bind("OneCycleLR", ONE_CYCLE_ARGS, args);
+    const max_lr = opts.max_lr!;
     const { total_steps, epochs, steps_per_epoch } = opts;
     let total: number;
     if (total_steps === undefined && epochs === undefined && steps_per_epoch === undefined) {
@@ -378,7 +400,10 @@ export class ReduceLROnPlateau {
   last_epoch = 0;
   _last_lr: number[] = [];
 
-  constructor(optimizer: SchedulableOptimizer, opts: ReduceLROnPlateauOptions = {}) {
+  constructor(optimizer: SchedulableOptimizer, ...args: (number | number[] | string | boolean | ReduceLROnPlateauOptions)[]) {
+    const opts: ReduceLROnPlateauOptions = bind(
+      "ReduceLROnPlateau", ["mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps", "verbose"], args,
+    );
     const factor = opts.factor ?? 0.1;
     if (factor >= 1.0) throw new Error("Factor should be < 1.0.");
     this.factor = factor;

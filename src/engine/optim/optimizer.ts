@@ -28,6 +28,9 @@ export const required: unique symbol = Symbol("required");
 
 export type Closure = () => Tensor | number;
 
+/** A hyperparameter given positionally, or the trailing options object (PyTorch's keyword arguments). */
+export type OptimizerArg<O> = number | boolean | string | null | number[] | O;
+
 function cloneStateValue(v: unknown): unknown {
   if (v instanceof Tensor) return v.clone();
   if (Array.isArray(v)) return v.map(cloneStateValue);

@@ -1,5 +1,6 @@
 // torch.optim.RMSprop (PyTorch 1.13): centered and momentum variants.
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 
 import { ValueError } from "../errors.js";
 import { zeros_like } from "./_tensor_math.js";
@@ -18,7 +19,8 @@ export interface RMSpropOptions {
 }
 
 export class RMSprop extends Optimizer {
-  constructor(params: ParamsInput, opts: RMSpropOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<RMSpropOptions>[]) {
+    const opts: RMSpropOptions = bind("RMSprop", ["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "foreach", "maximize", "differentiable"], args);
     const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false, maximize = false } = opts;
     if (!(lr >= 0)) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (!(eps >= 0)) throw new ValueError(`Invalid epsilon value: ${eps}`);

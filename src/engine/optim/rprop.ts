@@ -1,5 +1,6 @@
 // torch.optim.Rprop (PyTorch 1.13): sign-based steps with per-element adaptive step sizes.
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 import { ValueError } from "../errors.js";
 import { zeros_like, full_like } from "./_tensor_math.js";
 import { where } from "../ops/elementwise.js";
@@ -14,7 +15,8 @@ export interface RpropOptions {
 }
 
 export class Rprop extends Optimizer {
-  constructor(params: ParamsInput, opts: RpropOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<RpropOptions>[]) {
+    const opts: RpropOptions = bind("Rprop", ["lr", "etas", "step_sizes", "foreach", "maximize"], args);
     const { lr = 1e-2, etas = [0.5, 1.2], step_sizes = [1e-6, 50], maximize = false } = opts;
     if (!(lr >= 0)) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (!(0 < etas[0] && etas[0] < 1 && 1 < etas[1])) throw new ValueError(`Invalid eta values: ${etas[0]}, ${etas[1]}`);

@@ -1,5 +1,6 @@
 // torch.optim.SGD (PyTorch 1.13): momentum, dampening, nesterov, weight_decay, maximize.
-import { Optimizer, required, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, required, type Closure, type ParamsInput } from "./optimizer.js";
 import { ValueError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 
@@ -15,7 +16,8 @@ export interface SGDOptions {
 }
 
 export class SGD extends Optimizer {
-  constructor(params: ParamsInput, opts: SGDOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<SGDOptions>[]) {
+    const opts: SGDOptions = bind("SGD", ["lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize", "foreach", "differentiable"], args);
     const { lr = required, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false, maximize = false } = opts as any;
     if (lr !== required && lr < 0) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (momentum < 0) throw new ValueError(`Invalid momentum value: ${momentum}`);

@@ -1,6 +1,7 @@
 // torch.optim.SparseAdam (PyTorch 1.13): Adam for row-sparse gradients (a sparse nn.Embedding). Only the
 // rows present in the gradient have their moments and values updated; a dense gradient is an error.
-import { Optimizer, type Closure, type ParamsInput } from "./optimizer.js";
+import { bind } from "../nn/_args.js";
+import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 import { RuntimeError, ValueError } from "../errors.js";
 import { zeros_like } from "./_tensor_math.js";
 import type { Tensor } from "../tensor.js";
@@ -14,7 +15,8 @@ export interface SparseAdamOptions {
 }
 
 export class SparseAdam extends Optimizer {
-  constructor(params: ParamsInput, opts: SparseAdamOptions = {}) {
+  constructor(params: ParamsInput, ...args: OptimizerArg<SparseAdamOptions>[]) {
+    const opts: SparseAdamOptions = bind("SparseAdam", ["lr", "betas", "eps", "maximize"], args);
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, maximize = false } = opts;
     if (!(lr > 0)) throw new ValueError(`Invalid learning rate: ${lr}`);
     if (!(eps > 0)) throw new ValueError(`Invalid epsilon value: ${eps}`);

@@ -12,6 +12,8 @@ interface EmbeddingArgs {
   padding_idx: number | null;
   sparse: boolean;
   weightShape: readonly number[];
+  /** The weight, to keep a row-sparse .grad's row list in step when autograd accumulates into it. */
+  weight: Tensor;
 }
 
 const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
@@ -21,7 +23,11 @@ const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
     const D = weightShape[1];
     let rows = grad.reshape(-1, D);
     if (padding_idx !== null) rows = rows.mul(indices.ne(padding_idx).unsqueeze(1).to(rows.dtype));
-    if (sparse) return [new RowSparseTensor(indices, rows, weightShape)];
+    if (sparse) {
+      const existing = node.args.weight.grad;
+      if (existing instanceof RowSparseTensor) existing.appendRows(indices, rows);
+      return [new RowSparseTensor(indices, rows, weightShape)];
+    }
     const dense = emptyTensor([...weightShape], grad.dtype);
     return [dense.index_add_(0, indices, rows)];
   },
@@ -67,7 +73,7 @@ export function embedding(
   }
   const out = no_grad(() => weight.index_select(0, flat)).view(...input.shape, D);
   if (anyRequiresGrad([weight])) {
-    record(out, embeddingBackward, [weight], null, { indices: flat, padding_idx: pad, sparse, weightShape: [V, D] });
+    record(out, embeddingBackward, [weight], null, { indices: flat, padding_idx: pad, sparse, weightShape: [V, D], weight });
   }
   return out;
 }

@@ -4,6 +4,9 @@
 import type { Tensor } from "../../tensor.js";
 import { IndexError, RuntimeError, ValueError } from "../../errors.js";
 import { where } from "../../ops/elementwise.js";
+import type { BackwardFormula, OpNode } from "../../autograd/node.js";
+import { anyRequiresGrad, record } from "../../ops/common.js";
+import { no_grad } from "../../grad_mode.js";
 import { log_softmax } from "./activation.js";
 import { reduce } from "./reduction.js";
 
@@ -37,15 +40,47 @@ export function huber_loss(input: Tensor, target: Tensor, reduction = "mean", de
   return reduce(where(z.lt(delta), z.square().mul(0.5), z.sub(0.5 * delta).mul(delta)), reduction);
 }
 
+interface BceArgs {
+  hasWeight: boolean;
+}
+
+/** PyTorch's BCE gradient: (x - t) / max(x (1 - x), 1e-12), finite even at x = 0 or 1. */
+const bceBackward: BackwardFormula<BceArgs> = {
+  name: "BinaryCrossEntropyBackward0",
+  backward(node: OpNode<BceArgs>, grad: Tensor) {
+    const [ex, et] = node._next;
+    const x = node.saved(0);
+    const t = node.saved(1);
+    const w = node.args.hasWeight ? node.saved(2) : null;
+    let gx: Tensor | null = null;
+    let gt: Tensor | null = null;
+    if (ex) {
+      gx = x.sub(t).div(x.neg().add(1).mul(x).clamp(1e-12, null)).mul(grad);
+      if (w) gx = gx.mul(w);
+    }
+    if (et) {
+      gt = x.neg().add(1).log().clamp(-100, null).sub(x.log().clamp(-100, null)).mul(grad);
+      if (w) gt = gt.mul(w);
+    }
+    return w ? [gx, gt, null] : [gx, gt];
+  },
+};
+
 export function binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction = "mean"): Tensor {
   checkSameSize(input, target);
-  const lo = input.min().item(), hi = input.max().item();
-  if (input.numel() > 0 && (!(lo >= 0) || !(hi <= 1))) throw new RuntimeError("all elements of input should be between 0 and 1");
+  if (input.numel() > 0) {
+    const lo = input.min().item(), hi = input.max().item();
+    if (!(lo >= 0) || !(hi <= 1)) throw new RuntimeError("all elements of input should be between 0 and 1");
+  }
   // PyTorch clamps the logs at -100 so that a 0 or 1 input gives a finite loss.
-  const logX = input.log().clamp(-100, null);
-  const log1mX = input.neg().add(1).log().clamp(-100, null);
-  let loss = target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
-  if (weight) loss = loss.mul(weight);
+  const loss = no_grad(() => {
+    const logX = input.log().clamp(-100, null);
+    const log1mX = input.neg().add(1).log().clamp(-100, null);
+    const l = target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
+    return weight ? l.mul(weight) : l;
+  });
+  const inputs = weight ? [input, target, weight] : [input, target];
+  if (anyRequiresGrad(inputs)) record(loss, bceBackward, inputs, weight ? [input, target, weight] : [input, target], { hasWeight: !!weight });
   return reduce(loss, reduction);
 }
 

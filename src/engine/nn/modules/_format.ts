@@ -23,7 +23,10 @@ export function pyBool(b: boolean): string {
   return b ? "True" : "False";
 }
 
-/** An int or a tuple, as the user passed it to a pooling layer. */
-export function pyIntOrTuple(v: number | readonly number[]): string {
-  return typeof v === "number" ? String(v) : pyTuple(v);
+/**
+ * An int or a sequence, stored as the user passed it (pooling sizes). A JavaScript array prints as the
+ * tuple a PyTorch user writes there (`nn.MaxPool2d((2, 3))` prints kernel_size=(2, 3)).
+ */
+export function pyIntOrTuple(v: number | readonly (number | null)[]): string {
+  return typeof v === "number" ? String(v) : pyTuple(v.map((x) => (x === null ? "None" : x)));
 }

@@ -3,12 +3,15 @@ import type { Tensor } from "../../tensor.js";
 import { Module } from "../module.js";
 import * as F from "../functional/activation.js";
 import { pyBool, pyFloat } from "./_format.js";
+import { bind } from "../_args.js";
+
+type Inplace = boolean | { inplace?: boolean };
 
 export class ReLU extends Module {
   inplace: boolean;
-  constructor(inplace = false) {
+  constructor(inplace?: Inplace) {
     super();
-    this.inplace = inplace;
+    this.inplace = bind("ReLU", ["inplace"], [inplace]).inplace ?? false;
   }
   forward(input: Tensor): Tensor {
     return F.relu(input, this.inplace);
@@ -21,10 +24,11 @@ export class ReLU extends Module {
 export class LeakyReLU extends Module {
   negative_slope: number;
   inplace: boolean;
-  constructor(negative_slope = 1e-2, inplace = false) {
+  constructor(negative_slope?: number | { negative_slope?: number; inplace?: boolean }, inplace?: Inplace) {
     super();
-    this.negative_slope = negative_slope;
-    this.inplace = inplace;
+    const a = bind("LeakyReLU", ["negative_slope", "inplace"], [negative_slope, inplace]);
+    this.negative_slope = a.negative_slope ?? 1e-2;
+    this.inplace = a.inplace ?? false;
   }
   forward(input: Tensor): Tensor {
     return F.leaky_relu(input, this.negative_slope, this.inplace);
@@ -50,9 +54,9 @@ export class GELU extends Module {
 
 export class SiLU extends Module {
   inplace: boolean;
-  constructor(inplace = false) {
+  constructor(inplace?: Inplace) {
     super();
-    this.inplace = inplace;
+    this.inplace = bind("SiLU", ["inplace"], [inplace]).inplace ?? false;
   }
   forward(input: Tensor): Tensor {
     return F.silu(input, this.inplace);
@@ -76,9 +80,9 @@ export class Tanh extends Module {
 
 export class Softmax extends Module {
   dim: number | null;
-  constructor(dim: number | null = null) {
+  constructor(dim?: number | null | { dim?: number | null }) {
     super();
-    this.dim = dim;
+    this.dim = bind("Softmax", ["dim"], [dim]).dim ?? null;
   }
   forward(input: Tensor): Tensor {
     return F.softmax(input, this.dim);
@@ -90,9 +94,9 @@ export class Softmax extends Module {
 
 export class LogSoftmax extends Module {
   dim: number | null;
-  constructor(dim: number | null = null) {
+  constructor(dim?: number | null | { dim?: number | null }) {
     super();
-    this.dim = dim;
+    this.dim = bind("LogSoftmax", ["dim"], [dim]).dim ?? null;
   }
   forward(input: Tensor): Tensor {
     return F.log_softmax(input, this.dim);
@@ -105,8 +109,11 @@ export class LogSoftmax extends Module {
 export class Dropout extends Module {
   p: number;
   inplace: boolean;
-  constructor(p = 0.5, inplace = false) {
+  constructor(p_?: number | { p?: number; inplace?: boolean }, inplace_?: Inplace) {
     super();
+    const a = bind("Dropout", ["p", "inplace"], [p_, inplace_]);
+    const p: number = a.p ?? 0.5;
+    const inplace: boolean = a.inplace ?? false;
     if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
     this.inplace = inplace;

@@ -6,6 +6,10 @@ import * as init from "../init.js";
 import { conv1d, conv2d } from "../functional/conv.js";
 import { newParameter, type FactoryOptions } from "./_factory.js";
 import { pyTuple } from "./_format.js";
+import { bind } from "../_args.js";
+
+const CONV_ARGS = ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode", "device", "dtype"];
+type ConvRest = (number | number[] | string | boolean | ConvOptions | undefined)[];
 
 export interface ConvOptions extends FactoryOptions {
   stride?: number | number[];
@@ -34,8 +38,11 @@ abstract class ConvNd extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;
 
-  constructor(n: number, in_channels: number, out_channels: number, kernel_size: number | number[], opts: ConvOptions) {
+  constructor(n: number, name: string, args: unknown[]) {
     super();
+    const a = bind(name, CONV_ARGS, args);
+    const { in_channels, out_channels, kernel_size } = a as { in_channels: number; out_channels: number; kernel_size: number | number[] };
+    const opts = a as ConvOptions;
     const groups = opts.groups ?? 1;
     if (groups <= 0) throw new Error("groups must be a positive integer");
     if (in_channels % groups !== 0) throw new Error("in_channels must be divisible by groups");
@@ -86,8 +93,9 @@ abstract class ConvNd extends Module {
 }
 
 export class Conv1d extends ConvNd {
-  constructor(in_channels: number, out_channels: number, kernel_size: number | number[], opts: ConvOptions = {}) {
-    super(1, in_channels, out_channels, kernel_size, opts);
+  /** PyTorch's arguments: (in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True, ...). */
+  constructor(in_channels: number, out_channels: number, kernel_size: number | number[], ...rest: ConvRest) {
+    super(1, "Conv1d", [in_channels, out_channels, kernel_size, ...rest]);
   }
   forward(input: Tensor): Tensor {
     return conv1d(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
@@ -95,8 +103,9 @@ export class Conv1d extends ConvNd {
 }
 
 export class Conv2d extends ConvNd {
-  constructor(in_channels: number, out_channels: number, kernel_size: number | number[], opts: ConvOptions = {}) {
-    super(2, in_channels, out_channels, kernel_size, opts);
+  /** PyTorch's arguments: (in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True, ...). */
+  constructor(in_channels: number, out_channels: number, kernel_size: number | number[], ...rest: ConvRest) {
+    super(2, "Conv2d", [in_channels, out_channels, kernel_size, ...rest]);
   }
   forward(input: Tensor): Tensor {
     return conv2d(input, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);

@@ -3,6 +3,7 @@ import type { Tensor } from "../../tensor.js";
 import { Module } from "../module.js";
 import * as F from "../functional/pooling.js";
 import { pyBool, pyIntOrTuple } from "./_format.js";
+import { bind } from "../_args.js";
 
 type IntOrPair = number | number[];
 
@@ -15,9 +16,10 @@ export class MaxPool2d extends Module {
   ceil_mode: boolean;
   constructor(
     kernel_size: IntOrPair,
-    opts: { stride?: IntOrPair | null; padding?: IntOrPair; dilation?: IntOrPair; return_indices?: boolean; ceil_mode?: boolean } = {},
+    ...rest: (IntOrPair | boolean | null | { stride?: IntOrPair | null; padding?: IntOrPair; dilation?: IntOrPair; return_indices?: boolean; ceil_mode?: boolean })[]
   ) {
     super();
+    const opts = bind("MaxPool2d", ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"], [kernel_size, ...rest]);
     this.kernel_size = kernel_size;
     this.stride = opts.stride ?? kernel_size;
     this.padding = opts.padding ?? 0;
@@ -45,9 +47,10 @@ export class AvgPool2d extends Module {
   divisor_override: number | null;
   constructor(
     kernel_size: IntOrPair,
-    opts: { stride?: IntOrPair | null; padding?: IntOrPair; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null } = {},
+    ...rest: (IntOrPair | boolean | null | { stride?: IntOrPair | null; padding?: IntOrPair; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null })[]
   ) {
     super();
+    const opts = bind("AvgPool2d", ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"], [kernel_size, ...rest]);
     this.kernel_size = kernel_size;
     this.stride = opts.stride ?? kernel_size;
     this.padding = opts.padding ?? 0;
@@ -65,15 +68,15 @@ export class AvgPool2d extends Module {
 
 export class AdaptiveAvgPool2d extends Module {
   output_size: number | (number | null)[];
-  constructor(output_size: number | (number | null)[]) {
+  constructor(output_size: number | (number | null)[] | { output_size: number | (number | null)[] }) {
     super();
-    this.output_size = output_size;
+    this.output_size = bind("AdaptiveAvgPool2d", ["output_size"], [output_size]).output_size;
   }
   forward(input: Tensor): Tensor {
     return F.adaptive_avg_pool2d(input, this.output_size);
   }
   override extra_repr(): string {
     const o = this.output_size;
-    return `output_size=${typeof o === "number" ? o : `(${o.map((v) => (v === null ? "None" : v)).join(", ")})`}`;
+    return `output_size=${pyIntOrTuple(o)}`;
   }
 }
