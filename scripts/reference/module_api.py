@@ -1,9 +1,11 @@
-"""Reference state_dict names and printouts of modules (issue 3).
+"""Reference state_dict names and printouts of modules, and optimizers' defaults (issue 3).
 
 Writes test/fixtures/module-api.json: for the seed's network (Flatten, then Sequential of
 Linear(784, 512), ReLU, Linear(512, 512), ReLU, Linear(512, 10)) and a few other containers, the
 state_dict keys in order with shapes and dtypes, named_parameters / named_buffers / named_modules
-names, the parameter count and the printout (repr).
+names, the parameter count and the printout (repr); for every optimizer, its param_group defaults
+(PyTorch's flags that only pick an implementation, foreach/capturable/differentiable/fused, left
+out) and the names of the per-parameter state after one step, as state_dict() gives them.
 """
 import torch
 from torch import nn
@@ -62,6 +64,43 @@ def describe(name, model, constructor):
     }
 
 
+IMPLEMENTATION_FLAGS = {"foreach", "capturable", "differentiable", "fused"}
+
+
+def optimizer_defaults(name, options):
+    """Defaults of a fresh optimizer over one parameter, and its state keys after one step on sum(p**2)."""
+    if name == "SparseAdam":
+        emb = nn.Embedding(3, 2, sparse=True, dtype=torch.float64)
+        with torch.no_grad():
+            emb.weight.copy_(torch.tensor([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]], dtype=torch.float64))
+        param = emb.weight
+        loss_fn = lambda: emb(torch.tensor([0, 2])).pow(2).sum()
+    else:
+        param = nn.Parameter(torch.tensor([0.5, -1.0, 1.5], dtype=torch.float64))
+        loss_fn = lambda: param.pow(2).sum()
+    opt = getattr(torch.optim, name)([param], **options)
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        return loss
+
+    if name == "LBFGS":
+        opt.step(closure)
+    else:
+        closure()
+        opt.step()
+    state = opt.state_dict()
+    group = {k: v for k, v in state["param_groups"][0].items() if k not in IMPLEMENTATION_FLAGS}
+    return {
+        "optimizer": name,
+        "options": options,
+        "param_group": {k: (list(v) if isinstance(v, tuple) else v) for k, v in group.items()},
+        "state_keys": sorted(state["state"][0].keys()),
+    }
+
+
 def main():
     deterministic_setup()
     models = [
@@ -77,9 +116,18 @@ def main():
         describe("sequential_plain", nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)),
                  "nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2))"),
     ]
+    optimizers = [
+        optimizer_defaults(name, options) for name, options in [
+            ("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adagrad", {}), ("RMSprop", {}),
+            ("RMSprop", {"momentum": 0.9, "centered": True}), ("Adadelta", {}), ("Adam", {}),
+            ("Adam", {"amsgrad": True}), ("AdamW", {}), ("Adamax", {}), ("SparseAdam", {}), ("ASGD", {}),
+            ("Rprop", {}), ("LBFGS", {}),
+        ]
+    ]
     write_fixture("module-api.json", __file__, {
-        "description": "nn.Module names and printouts. See scripts/reference/README.md.",
+        "description": "nn.Module names and printouts, optimizer defaults. See scripts/reference/README.md.",
         "models": models,
+        "optimizers": optimizers,
     })
 
 

@@ -13,6 +13,14 @@ from inputs import F32, F64, I64, distinct, generator_for, given, index, mask, r
 CASES = []
 
 
+def as_tuples(value):
+    if isinstance(value, list):
+        return tuple(as_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: as_tuples(v) for k, v in value.items()}
+    return value
+
+
 def layer_case(name, module, args, kwargs, inputs, training=True, call_kwargs=None, dtype=F64,
                randomize=True, grad=True):
     """inputs: list of Specs (float ones require grad). call_kwargs: keyword args of the forward call."""
@@ -21,7 +29,8 @@ def layer_case(name, module, args, kwargs, inputs, training=True, call_kwargs=No
     ctor_kwargs = dict(kwargs)
     if dtype is not None:
         ctor_kwargs["dtype"] = dtype
-    m = getattr(nn, module)(*args, **ctor_kwargs)
+    # Sizes as tuples, the usual PyTorch spelling (it shows in the printout: kernel_size=(2, 3)).
+    m = getattr(nn, module)(*as_tuples(args), **as_tuples(ctor_kwargs))
     if randomize:
         # Random parameters and buffers instead of PyTorch's init (which the TS side cannot replay).
         with torch.no_grad():
@@ -205,7 +214,7 @@ def activations_and_shape():
     for module, args, kwargs in [
         ("ReLU", [], {}), ("LeakyReLU", [], {}), ("LeakyReLU", [0.2], {}), ("GELU", [], {}),
         ("GELU", [], {"approximate": "tanh"}), ("SiLU", [], {}), ("Sigmoid", [], {}), ("Tanh", [], {}),
-        ("Softmax", [], {"dim": 1}), ("LogSoftmax", [], {"dim": 1}), ("Softmax", [], {"dim": -1}),
+        ("Softmax", [], {"dim": 1}), ("LogSoftmax", [], {"dim": 1}), ("Softmax", [-1], {}),
         ("Identity", [], {}), ("Flatten", [], {}), ("Flatten", [0, 1], {}), ("Unflatten", [1, [2, 3]], {}),
         ("Dropout", [0.0], {}),
     ]:

@@ -4,7 +4,8 @@ Writes test/fixtures/op-errors.json. Each case is an op call in the ops.json for
 kwargs, inputs) that PyTorch rejects, with the first line of PyTorch's message; the harness expects
 the engine to throw an error whose message contains it. "then" optionally names a follow-up:
 "backward" calls backward() on the result (errors that only show at backward time) and
-"sum_backward_twice" calls sum() on the result, then backward() on that twice (no retain_graph).
+"sum_backward_twice" calls sum() on the result, then backward() on that twice (no retain_graph);
+"add_1_then_sum_backward" modifies the result in place (add_(1)) before sum().backward().
 """
 import torch
 
@@ -35,6 +36,9 @@ def error_case(name, op, inputs, args, kwargs=None, then=None, leaf_requires_gra
         out = resolve(op)(*substitute(args, views), **substitute(kwargs, views))
         if then == "backward":
             out.backward()
+        elif then == "add_1_then_sum_backward":
+            out.add_(1)
+            out.sum().backward()
         elif then == "sum_backward_twice":
             total = out.sum()
             total.backward()
@@ -77,6 +81,9 @@ def main():
     error_case("backward/twice_through_freed_buffers", "torch.exp", [randn(3)], [I(0)], then="sum_backward_twice")
     error_case("backward/no_grad_fn", "torch.add", [randn(2)], [I(0), 1.0], then="backward",
                leaf_requires_grad=False)
+    error_case("add_/leaf_requires_grad", "Tensor.add_", [randn(3)], [I(0), 1.0])
+    error_case("backward/saved_tensor_modified_in_place", "torch.exp", [randn(3)], [I(0)],
+               then="add_1_then_sum_backward")
     write_fixture("op-errors.json", __file__, {
         "description": "PyTorch's error messages for bad input. See scripts/reference/README.md.",
         "cases": CASES,

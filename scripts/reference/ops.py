@@ -442,6 +442,19 @@ def view_cases():
          [randn(4, 1).as_view(["expand", [4, 3]]), randn(4, 3).as_view(["t", []], ["t", []])], [I(0), I(1)])
 
 
+def inplace_cases():
+    # In-place ops on a non-leaf (a clone of the leaf): gradients flow through them to the leaf.
+    case("add_/after_clone/float64", "Tensor.add_", [randn(3, 4).as_view(["clone", []]), randn(4)], [I(0), I(1)])
+    case("add_/alpha/float64", "Tensor.add_", [randn(2, 3).as_view(["clone", []]), randn(2, 3)], [I(0), I(1)],
+         {"alpha": -0.5})
+    case("mul_/after_clone/float64", "Tensor.mul_", [randn(3, 4).as_view(["clone", []]), randn(3, 1)], [I(0), I(1)])
+    case("mul_/scalar/float32", "Tensor.mul_", [randn(5, dtype=F32).as_view(["clone", []])], [I(0), 3.0])
+    case("zero_/after_clone/float64", "Tensor.zero_", [randn(2, 2).as_view(["clone", []])], [I(0)])
+    case("fill_/after_clone/float64", "Tensor.fill_", [randn(2, 3).as_view(["clone", []])], [I(0), 1.5])
+    case("copy_/into_clone/float64", "Tensor.copy_", [randn(2, 3).as_view(["clone", []]), randn(3)], [I(0), I(1)])
+    case("add_/after_mul/float64", "Tensor.add_", [randn(4).as_view(["mul", [2.0]]), randn(4)], [I(0), I(1)])
+
+
 def main():
     deterministic_setup()
     elementwise_binary()
@@ -455,6 +468,7 @@ def main():
     softmax_cases()
     matmul_cases()
     view_cases()
+    inplace_cases()
     write_fixture("ops.json", __file__, {
         "description": "Forward values and gradients of engine ops, from PyTorch. See scripts/reference/README.md.",
         "cases": CASES,

@@ -20,6 +20,25 @@ MLP = [
     {"module": "Linear", "args": [3, 2], "kwargs": {}},
 ]
 SPARSE_EMBEDDING = [{"module": "Embedding", "args": [10, 4], "kwargs": {"sparse": True}}]
+# A small CNN with BatchNorm (running statistics are in the state_dict, so in the trajectory too).
+CNN = [
+    # No conv bias before BatchNorm (as usual): its gradient is zero up to rounding, which Adam
+    # would amplify into chaotic float32 steps.
+    {"module": "Conv2d", "args": [1, 3, 3], "kwargs": {"padding": 1, "bias": False}},
+    {"module": "BatchNorm2d", "args": [3], "kwargs": {}},
+    {"module": "ReLU", "args": [], "kwargs": {}},
+    {"module": "MaxPool2d", "args": [2], "kwargs": {}},
+    {"module": "Flatten", "args": [], "kwargs": {}},
+    {"module": "Linear", "args": [27, 3], "kwargs": {}},
+]
+# An MLP with LayerNorm and GELU.
+NORM_MLP = [
+    {"module": "Linear", "args": [4, 6], "kwargs": {"bias": False}},
+    {"module": "LayerNorm", "args": [6], "kwargs": {}},
+    {"module": "GELU", "args": [], "kwargs": {}},
+    {"module": "Linear", "args": [6, 2], "kwargs": {}},
+]
+FACTORY_LAYERS = {"Linear", "Embedding", "Conv2d", "BatchNorm2d", "LayerNorm"}
 
 DEFAULT_STEPS = 25
 
@@ -29,7 +48,7 @@ def build(spec, dtype):
     for layer in spec:
         cls = getattr(nn, layer["module"])
         kwargs = dict(layer["kwargs"])
-        if layer["module"] in ("Linear", "Embedding"):
+        if layer["module"] in FACTORY_LAYERS:
             kwargs["dtype"] = dtype
         layers.append(cls(*layer["args"], **kwargs))
     return nn.Sequential(*layers)
@@ -55,6 +74,10 @@ def run(name, optimizer, options, dtype, loss, spec, steps, groups, closure, per
         x = torch.randint(0, 10, (6, 3), generator=g)
         y = torch.randn(6, 4, generator=g, dtype=F64).to(dtype)
         transform = ["mean", [1]]
+    elif spec is CNN:
+        x = torch.randn(4, 1, 6, 6, generator=g, dtype=F64).to(dtype)
+        y = torch.randint(0, 3, (4,), generator=g)
+        transform = None
     else:
         x = torch.randn(8, 4, generator=g, dtype=F64).to(dtype)
         if loss == "CrossEntropyLoss":
@@ -217,6 +240,14 @@ def main():
                groups=[(FIRST, {"lr": 0.1}), (SECOND, {"momentum": 0.5, "weight_decay": 0.01})])
     optim_case("Adam/param_groups/float64", "Adam", {"lr": 0.01},
                groups=[(FIRST, {"amsgrad": True}), (SECOND, {"lr": 0.03, "betas": [0.5, 0.9]})])
+    # Richer models: a CNN with BatchNorm in training mode, an MLP with LayerNorm and GELU.
+    for dtype in (F64, F32):
+        dn = DTYPE_NAMES[dtype]
+        optim_case(f"SGD/cnn_batchnorm_momentum/{dn}", "SGD", {"lr": 0.05, "momentum": 0.9}, dtype,
+                   loss="CrossEntropyLoss", model=CNN, steps=20)
+        optim_case(f"Adam/cnn_batchnorm/{dn}", "Adam", {"lr": 0.01}, dtype, loss="CrossEntropyLoss", model=CNN,
+                   steps=20)
+        optim_case(f"AdamW/layernorm_gelu_mlp/{dn}", "AdamW", {"lr": 0.01}, dtype, model=NORM_MLP, steps=20)
     # SparseAdam: a sparse Embedding gives row-sparse gradients.
     for dtype in (F64, F32):
         optim_case(f"SparseAdam/defaults/{DTYPE_NAMES[dtype]}", "SparseAdam", {"lr": 0.05}, dtype,

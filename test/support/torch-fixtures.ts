@@ -165,10 +165,13 @@ export function decodeValue(torch: Namespace, value: unknown, inputs: EngineTens
   if (Array.isArray(value)) return value.map((v) => decodeValue(torch, v, inputs));
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if ("input" in obj) return inputs[obj.input as number];
-    if ("inputs" in obj) return (obj.inputs as number[]).map((i) => inputs[i]);
-    if ("dtype" in obj) return engineDtype(torch, obj.dtype as string);
-    if ("tensor_value" in obj) return makeTensor(torch, obj.tensor_value as FixtureTensor);
+    // Markers are objects with exactly one key of the right type; { dtype: { dtype: "float64" } }
+    // is an option bag holding a dtype marker.
+    const only = Object.keys(obj).length === 1;
+    if (only && typeof obj.input === "number") return inputs[obj.input];
+    if (only && Array.isArray(obj.inputs)) return (obj.inputs as number[]).map((i) => inputs[i]);
+    if (only && typeof obj.dtype === "string") return engineDtype(torch, obj.dtype);
+    if (only && typeof obj.tensor_value === "object") return makeTensor(torch, obj.tensor_value as FixtureTensor);
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, decodeValue(torch, v, inputs)]));
   }
   return value;
