@@ -13,6 +13,7 @@ import * as IP from "./ops/inplace.js";
 import * as MM from "./ops/matmul.js";
 import * as R from "./ops/reduce.js";
 import * as V from "./ops/view.js";
+import { installMethodKwargs } from "./kwargs.js";
 import { formatTensor } from "./print.js";
 import { wrapDim } from "./shape.js";
 
@@ -355,8 +356,8 @@ export class Tensor {
   trunc(): Tensor {
     return E.trunc(this);
   }
-  clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
-    return E.clamp(this, min, max);
+  clamp(min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null }, max?: number | Tensor | null): Tensor {
+    return E.clamp(this, min as number, max);
   }
   clip(min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
     return E.clamp(this, min, max);
@@ -441,18 +442,18 @@ export class Tensor {
   tanh(): Tensor {
     return A.tanh(this);
   }
-  softmax(dim: number, opts?: { dtype?: DType }): Tensor {
-    return A.softmax(this, dim, opts);
+  softmax(dim: number | { dim: number; dtype?: DType }, opts?: { dtype?: DType }): Tensor {
+    return A.softmax(this, dim as number, opts);
   }
-  log_softmax(dim: number, opts?: { dtype?: DType }): Tensor {
-    return A.log_softmax(this, dim, opts);
+  log_softmax(dim: number | { dim: number; dtype?: DType }, opts?: { dtype?: DType }): Tensor {
+    return A.log_softmax(this, dim as number, opts);
   }
 
   // ---- reductions ----
-  sum(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
+  sum(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
     return R.sum(this, dim, opts);
   }
-  mean(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
+  mean(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
     return R.mean(this, dim, opts);
   }
   prod(dim?: number | ReduceOptions, opts?: ReduceOptions): Tensor {
@@ -460,14 +461,14 @@ export class Tensor {
   }
   max(): Tensor;
   max(other: Tensor): Tensor;
-  max(dim: number, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  max(dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
+  max(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
+  max(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
     return R.max(this, dim as number, opts);
   }
   min(): Tensor;
   min(other: Tensor): Tensor;
-  min(dim: number, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  min(dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
+  min(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
+  min(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
     return R.min(this, dim as number, opts);
   }
   amax(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
@@ -558,11 +559,11 @@ export class Tensor {
   squeeze(dim?: number): Tensor {
     return V.squeeze(this, dim);
   }
-  unsqueeze(dim: number): Tensor {
-    return V.unsqueeze(this, dim);
+  unsqueeze(dim: number | { dim: number }): Tensor {
+    return V.unsqueeze(this, dim as number);
   }
-  flatten(start_dim = 0, end_dim = -1): Tensor {
-    return V.flatten(this, start_dim, end_dim);
+  flatten(start_dim: number | { start_dim?: number; end_dim?: number } = 0, end_dim = -1): Tensor {
+    return V.flatten(this, start_dim as number, end_dim);
   }
   unflatten(dim: number, sizes: readonly number[]): Tensor {
     return V.unflatten(this, dim, sizes);
@@ -607,8 +608,8 @@ export class Tensor {
   index_select(dim: number, index: Tensor): Tensor {
     return I.index_select(this, dim, index);
   }
-  gather(dim: number, index: Tensor): Tensor {
-    return I.gather(this, dim, index);
+  gather(dim: number, index: Tensor | { index: Tensor }): Tensor {
+    return I.gather(this, dim, index as Tensor);
   }
   scatter_add(dim: number, index: Tensor, src: Tensor): Tensor {
     return I.scatter_add(this, dim, index, src);
@@ -730,6 +731,9 @@ export class Tensor {
     return IP.bernoulli_(this, p, opts);
   }
 }
+
+// Parameters PyTorch lets you name may be given in a trailing options object (x.clamp({ min: 0 })).
+installMethodKwargs(Tensor);
 
 /** Set by autograd/engine.ts (kept indirect so that tensor.ts does not import the engine eagerly). */
 export const engineRef: {
