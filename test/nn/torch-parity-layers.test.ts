@@ -44,15 +44,9 @@ interface LayerCase {
 const fixture = loadFixture<{ torch_version: string; cases: LayerCase[] }>("nn-layers.json");
 
 /** Cases the engine does not pass yet (fixture name -> reason); `it.fails` flags them once fixed. */
-const DIM_KWARG = "new nn.Softmax({ dim: 1 }): the keyword option is taken as dim itself";
-const KNOWN_GAPS: Record<string, string> = {
-  "Softmax_dim=1/float64": DIM_KWARG,
-  "Softmax_dim=1/float32": DIM_KWARG,
-  "LogSoftmax_dim=1/float64": DIM_KWARG,
-  "LogSoftmax_dim=1/float32": DIM_KWARG,
-};
+const KNOWN_GAPS: Record<string, string> = {};
 /** Printouts that differ from PyTorch's (fixture name -> reason). */
-const KNOWN_REPR_GAPS: Record<string, string> = { ...KNOWN_GAPS };
+const KNOWN_REPR_GAPS: Record<string, string> = {};
 
 function dtypeOf(c: LayerCase): string {
   return c.inputs.find((i) => i.dtype.startsWith("float"))?.dtype ?? (c.kwargs.dtype as { dtype: string })?.dtype ?? "float64";

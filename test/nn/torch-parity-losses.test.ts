@@ -35,11 +35,7 @@ interface LossCase {
 const fixture = loadFixture<{ torch_version: string; cases: LossCase[] }>("losses.json");
 
 /** Cases the engine does not pass yet (fixture name -> reason); `it.fails` flags them once fixed. */
-const BCE_EDGES =
-  "backward at input exactly 0 or 1 gives NaN (PyTorch divides by max((1-x)*x, 1e-12)), and differs near 0";
-const KNOWN_GAPS: Record<string, string> = {
-  "BCELoss/extremes/float64": BCE_EDGES,
-};
+const KNOWN_GAPS: Record<string, string> = {};
 /** nn.functional losses take their options positionally only (F.mse_loss(x, y, "sum")), not as { reduction }. */
 const FUNCTIONAL_KWARGS = "keyword options ({ reduction, weight, ... }) are not accepted by the functional form";
 const KNOWN_FUNCTIONAL_GAPS: Record<string, string> = Object.fromEntries(
