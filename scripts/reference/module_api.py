@@ -3,7 +3,8 @@
 Writes test/fixtures/module-api.json: for the seed's network (Flatten, then Sequential of
 Linear(784, 512), ReLU, Linear(512, 512), ReLU, Linear(512, 10)) and a few other containers, the
 state_dict keys in order with shapes and dtypes, named_parameters / named_buffers / named_modules
-names, the parameter count and the printout (repr); for every optimizer, its param_group defaults
+names, the parameter count and the printout (repr); load_state_dict's error messages for
+state_dicts that do not fit (and strict=False's missing/unexpected keys); for every optimizer, its param_group defaults
 (PyTorch's flags that only pick an implementation, foreach/capturable/differentiable/fused, left
 out) and the names of the per-parameter state after one step, as state_dict() gives them.
 """
@@ -62,6 +63,32 @@ def describe(name, model, constructor):
         "named_children": [k for k, _ in model.named_children()],
         "parameter_count": sum(p.numel() for p in model.parameters()),
     }
+
+
+def load_state_dict_errors():
+    """PyTorch's messages for a state_dict that does not fit nn.Sequential(Linear(4,3), Tanh, Linear(3,2))."""
+    model = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2))
+    full = {"0.weight": [3, 4], "0.bias": [3], "2.weight": [2, 3], "2.bias": [2]}
+    variants = [
+        ("missing_key", {k: v for k, v in full.items() if k != "2.bias"}),
+        ("unexpected_key", dict(full, **{"3.weight": [1]})),
+        ("size_mismatch", dict(full, **{"0.weight": [3, 5]})),
+        ("missing_and_unexpected", dict({k: v for k, v in full.items() if k != "0.bias"}, extra=[1])),
+    ]
+    cases = []
+    for name, shapes in variants:
+        state = {k: torch.zeros(v) for k, v in shapes.items()}
+        try:
+            model.load_state_dict(state)
+            raise AssertionError(f"{name}: PyTorch accepted it")
+        except RuntimeError as e:
+            message = str(e)
+        relaxed = None
+        if name != "size_mismatch":
+            keys = model.load_state_dict(state, strict=False)
+            relaxed = {"missing_keys": list(keys.missing_keys), "unexpected_keys": list(keys.unexpected_keys)}
+        cases.append({"name": name, "state_shapes": shapes, "error": message, "non_strict": relaxed})
+    return cases
 
 
 IMPLEMENTATION_FLAGS = {"foreach", "capturable", "differentiable", "fused"}
@@ -128,6 +155,7 @@ def main():
         "description": "nn.Module names and printouts, optimizer defaults. See scripts/reference/README.md.",
         "models": models,
         "optimizers": optimizers,
+        "load_state_dict_errors": load_state_dict_errors(),
     })
 
 

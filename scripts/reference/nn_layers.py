@@ -99,8 +99,14 @@ def layer_case(name, module, args, kwargs, inputs, training=True, call_kwargs=No
         entry["input_grads"] = [encode_tensor(x.grad) if x.requires_grad and x.grad is not None else None
                                 for x in leaves]
         entry["param_grads"] = {
-            k: (encode_tensor(p.grad) if p.grad is not None else None) for k, p in m.named_parameters()
+            k: (encode_tensor(p.grad.to_dense() if p.grad.is_sparse else p.grad) if p.grad is not None else None)
+            for k, p in m.named_parameters()
         }
+        sparse = {k: p.grad for k, p in m.named_parameters() if p.grad is not None and p.grad.is_sparse}
+        if sparse:
+            # Row-sparse gradients (sparse Embedding): the values above are densified; these are the
+            # rows present, as grad.coalesce()._indices()[0] lists them.
+            entry["sparse_grad_rows"] = {k: g.coalesce()._indices()[0].tolist() for k, g in sparse.items()}
     if list(m.buffers()):
         entry["buffers_after"] = {k: encode_tensor(v) for k, v in m.named_buffers()}
     if any(c["name"] == name for c in CASES):
@@ -182,6 +188,10 @@ def embedding():
     layer_case("Embedding/repeated_indices/float64", "Embedding", [5, 2], {}, [given([[1, 1, 4], [4, 1, 0]], I64)])
     layer_case("Embedding/padding_idx/float64", "Embedding", [6, 3], {"padding_idx": 0},
                [given([[0, 2, 0], [5, 0, 1]], I64)])
+    layer_case("Embedding/sparse/float64", "Embedding", [7, 3], {"sparse": True}, [given([[4, 1, 4], [6, 1, 0]], I64)])
+    layer_case("Embedding/sparse/float32", "Embedding", [7, 2], {"sparse": True}, [given([3, 3, 5], I64)], dtype=F32)
+    layer_case("Embedding/sparse_padding_idx/float64", "Embedding", [5, 2], {"sparse": True, "padding_idx": 1},
+               [given([[1, 2], [1, 4]], I64)])
 
 
 def attention():

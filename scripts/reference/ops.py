@@ -455,6 +455,34 @@ def inplace_cases():
     case("add_/after_mul/float64", "Tensor.add_", [randn(4).as_view(["mul", [2.0]]), randn(4)], [I(0), I(1)])
 
 
+NAN = float("nan")
+INF = float("inf")
+
+
+def special_value_cases():
+    """NaN and infinity handling: PyTorch propagates NaN through max/min/clamp and ranks it highest."""
+    v = [1.0, NAN, -2.0, 0.5]
+    case("maximum/nan/float64", "torch.maximum", [given(v), given([0.0, 0.0, NAN, 1.0])], [I(0), I(1)])
+    case("minimum/nan/float64", "torch.minimum", [given(v), given([0.0, 0.0, NAN, 1.0])], [I(0), I(1)])
+    case("clamp/nan/float64", "torch.clamp", [given(v)], [I(0), -1.0, 1.0])
+    case("relu/nan/float64", "torch.relu", [given(v)], [I(0)])
+    case("max/dim_nan/float64", "Tensor.max", [given([[1.0, NAN, 3.0], [4.0, 2.0, 0.0]])], [I(0), 1])
+    case("max/all_nan/float64", "Tensor.max", [given([[1.0, NAN], [3.0, 0.0]])], [I(0)], grad=False)
+    case("argmax/nan/float64", "Tensor.argmax", [given([[1.0, NAN, 3.0], [4.0, 2.0, 0.0]])], [I(0), 1])
+    case("argmin/nan/float64", "Tensor.argmin", [given([[1.0, NAN, -3.0], [4.0, 2.0, 0.0]])], [I(0), 1])
+    case("sum/nan/float64", "Tensor.sum", [given(v)], [I(0)])
+    case("exp/inf/float64", "torch.exp", [given([-INF, 0.0, INF])], [I(0)], grad=False)
+    case("log/zero_and_negative/float64", "torch.log", [given([0.0, -1.0, 1.0])], [I(0)], grad=False)
+    case("sqrt/negative/float64", "torch.sqrt", [given([-1.0, 0.0, 4.0])], [I(0)], grad=False)
+    case("div/by_zero/float64", "torch.div", [given([1.0, -1.0, 0.0]), given([0.0, 0.0, 0.0])], [I(0), I(1)], grad=False)
+    case("sigmoid/inf/float64", "torch.sigmoid", [given([-INF, INF, NAN])], [I(0)], grad=False)
+    case("softmax/inf/float64", "torch.softmax", [given([[0.0, -INF, 1.0], [-INF, -INF, 0.0]])], [I(0), 1])
+    case("logsumexp/neg_inf/float64", "torch.logsumexp", [given([[0.0, -INF], [-INF, -INF]])], [I(0), 1], grad=False)
+    case("var/single_element/float64", "Tensor.var", [given([2.5])], [I(0)], grad=False)
+    case("mean/size0/float64", "Tensor.mean", [randn(0, 3)], [I(0)], grad=False)
+    case("where/scalar_other/float64", "torch.where", [mask(3, 4), randn(3, 4)], [I(0), I(1), 0.0])
+
+
 def main():
     deterministic_setup()
     elementwise_binary()
@@ -469,6 +497,7 @@ def main():
     matmul_cases()
     view_cases()
     inplace_cases()
+    special_value_cases()
     write_fixture("ops.json", __file__, {
         "description": "Forward values and gradients of engine ops, from PyTorch. See scripts/reference/README.md.",
         "cases": CASES,

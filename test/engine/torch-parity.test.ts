@@ -55,7 +55,11 @@ const CLAMP_KWARGS = "clamp(x, { min, max }): the keyword form is taken as a pos
 const DIM_KWARG = "the dim keyword option ({ dim: -1 }) is rejected: 'dim must be an integer'";
 const NO_F_PAD = "torch.nn.functional.pad is not exported (the engine has it only as torch.functional.pad)";
 const DROPOUT_KWARGS = "F.dropout(x, { p, training }): the options object is taken as p, giving NaN/random values";
+const NAN_GRAD = "at NaN PyTorch passes the gradient through (its masks compare false); the engine gives 0";
 const KNOWN_GAPS: Record<string, string> = {
+  "maximum/nan/float64": NAN_GRAD,
+  "minimum/nan/float64": NAN_GRAD,
+  "relu/nan/float64": NAN_GRAD,
   "clamp/min_max/float64": CLAMP_KWARGS,
   "clamp/min_only/float64": CLAMP_KWARGS,
   "clamp/max_only/float64": CLAMP_KWARGS,

@@ -39,14 +39,18 @@ interface LayerCase {
   input_grads?: Array<FixtureTensor | null>;
   param_grads?: Record<string, FixtureTensor | null>;
   buffers_after?: Record<string, FixtureTensor>;
+  sparse_grad_rows?: Record<string, number[]>;
 }
 
 const fixture = loadFixture<{ torch_version: string; cases: LayerCase[] }>("nn-layers.json");
 
 /** Cases the engine does not pass yet (fixture name -> reason); `it.fails` flags them once fixed. */
-const KNOWN_GAPS: Record<string, string> = {};
+const KNOWN_GAPS: Record<string, string> = {
+  "Embedding/sparse_padding_idx/float64":
+    "the sparse gradient lists the padding_idx row (with zeros); PyTorch leaves that row out of the indices",
+};
 /** Printouts that differ from PyTorch's (fixture name -> reason). */
-const KNOWN_REPR_GAPS: Record<string, string> = { ...KNOWN_GAPS };
+const KNOWN_REPR_GAPS: Record<string, string> = {};
 
 function dtypeOf(c: LayerCase): string {
   return c.inputs.find((i) => i.dtype.startsWith("float"))?.dtype ?? (c.kwargs.dtype as { dtype: string })?.dtype ?? "float64";
@@ -106,6 +110,14 @@ function runCase(c: LayerCase): void {
     for (const p of tensorMismatches(torch, grad, want, tol)) problems.push(`param grad ${name}: ${p}`);
   }
   expect(problems, "gradients").toEqual([]);
+
+  // Row-sparse gradients (sparse Embedding): the rows present after coalescing, as PyTorch lists them.
+  for (const [name, rows] of Object.entries(c.sparse_grad_rows ?? {})) {
+    const grad = params.get(name)!.grad as unknown as Record<string, unknown>;
+    expect(grad.is_sparse, `${name}.grad.is_sparse`).toBe(true);
+    const indices = callMethod(callMethod(grad, "coalesce", []), "_indices", []) as EngineTensor;
+    expect((indices.tolist() as number[][])[0].map(Number), `${name}.grad rows`).toEqual(rows);
+  }
 }
 
 function checkRepr(c: LayerCase): void {

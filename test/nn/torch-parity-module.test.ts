@@ -26,9 +26,19 @@ interface OptimizerFixture {
   state_keys: string[];
 }
 
-const fixture = loadFixture<{ torch_version: string; models: ModelFixture[]; optimizers: OptimizerFixture[] }>(
-  "module-api.json",
-);
+interface LoadErrorFixture {
+  name: string;
+  state_shapes: Record<string, number[]>;
+  error: string;
+  non_strict: { missing_keys: string[]; unexpected_keys: string[] } | null;
+}
+
+const fixture = loadFixture<{
+  torch_version: string;
+  models: ModelFixture[];
+  optimizers: OptimizerFixture[];
+  load_state_dict_errors: LoadErrorFixture[];
+}>("module-api.json");
 
 /** Optimizer fixtures the engine does not match yet (label -> reason). */
 const KNOWN_OPTIMIZER_GAPS: Record<string, string> = {};
@@ -146,5 +156,25 @@ describe(`optimizer defaults and state_dict layout match PyTorch ${fixture.torch
     const gap = KNOWN_OPTIMIZER_GAPS[label];
     if (gap) it.fails(`${label} [known gap: ${gap}]`, () => checkOptimizer(o));
     else it(label, () => checkOptimizer(o));
+  }
+});
+
+describe(`load_state_dict reports misfits in PyTorch's words (${fixture.torch_version})`, () => {
+  for (const e of fixture.load_state_dict_errors) {
+    const state = () =>
+      Object.fromEntries(Object.entries(e.state_shapes).map(([k, shape]) => [k, torch.zeros(shape)]));
+    const model = () => new nn.Sequential(new nn.Linear(4, 3), new nn.Tanh(), new nn.Linear(3, 2));
+
+    it(`${e.name}: strict load throws PyTorch's message`, () => {
+      expect(() => model().load_state_dict(state())).toThrow(e.error);
+    });
+
+    if (e.non_strict) {
+      const want = e.non_strict;
+      it(`${e.name}: strict=false returns the missing and unexpected keys`, () => {
+        const keys = model().load_state_dict(state(), false);
+        expect({ missing_keys: keys.missing_keys, unexpected_keys: keys.unexpected_keys }).toEqual(want);
+      });
+    }
   }
 });
