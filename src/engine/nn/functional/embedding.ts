@@ -1,7 +1,7 @@
 // F.embedding: rows of `weight` picked by integer indices. Its backward adds each output row's gradient
 // into the picked row (index_add), skips padding_idx, and with sparse=true hands back a row-sparse gradient.
 import type { BackwardFormula, OpNode } from "../../autograd/node.js";
-import { anyRequiresGrad, emptyTensor, record } from "../../ops/common.js";
+import { anyRequiresGrad, record, zerosTensor } from "../../ops/common.js";
 import { no_grad } from "../../grad_mode.js";
 import { IndexError, RuntimeError } from "../../errors.js";
 import type { Tensor } from "../../tensor.js";
@@ -28,7 +28,7 @@ const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
       if (existing instanceof RowSparseTensor) existing.appendRows(indices, rows);
       return [new RowSparseTensor(indices, rows, weightShape)];
     }
-    const dense = emptyTensor([...weightShape], grad.dtype);
+    const dense = zerosTensor([...weightShape], grad.dtype);
     return [dense.index_add_(0, indices, rows)];
   },
 };
