@@ -24,9 +24,16 @@ const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
     let rows = grad.reshape(-1, D);
     if (padding_idx !== null) rows = rows.mul(indices.ne(padding_idx).unsqueeze(1).to(rows.dtype));
     if (sparse) {
+      // As PyTorch, the padding row is left out of a sparse gradient's indices altogether.
+      let idx = indices;
+      if (padding_idx !== null) {
+        const keep = indices.ne(padding_idx).nonzero().reshape(-1);
+        idx = indices.index_select(0, keep);
+        rows = rows.index_select(0, keep);
+      }
       const existing = node.args.weight.grad;
-      if (existing instanceof RowSparseTensor) existing.appendRows(indices, rows);
-      return [new RowSparseTensor(indices, rows, weightShape)];
+      if (existing instanceof RowSparseTensor) existing.appendRows(idx, rows);
+      return [new RowSparseTensor(idx, rows, weightShape)];
     }
     const dense = zerosTensor([...weightShape], grad.dtype);
     return [dense.index_add_(0, indices, rows)];
