@@ -14,6 +14,7 @@ import * as MM from "./ops/matmul.js";
 import * as R from "./ops/reduce.js";
 import * as V from "./ops/view.js";
 import { installMethodKwargs } from "./kwargs.js";
+import { sumToShape } from "./ops/common.js";
 import { formatTensor } from "./print.js";
 import { wrapDim } from "./shape.js";
 
@@ -44,7 +45,7 @@ export class Tensor {
   _vc: VersionCounter;
   /** The tensor this one is a view of (null for a tensor owning its storage). */
   _base: Tensor | null;
-  grad: Tensor | null = null;
+  _grad: Tensor | null = null;
   grad_fn: Node | null = null;
   _requires_grad = false;
   _accumulator: AccumulateGrad | null = null;
@@ -64,6 +65,19 @@ export class Tensor {
   }
 
   // ---- attributes ----
+  /** The accumulated gradient (leaves, and non-leaves with retain_grad). Assigning checks shape and dtype. */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null && g !== undefined) {
+      if (!(g instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeof g}`);
+      if (g.dtype !== this.dtype) throw new RuntimeError("assigned grad has data of a different type");
+      if (g._shape.length !== this._shape.length || g._shape.some((v, i) => v !== this._shape[i]))
+        throw new RuntimeError("assigned grad has data of a different size");
+    }
+    this._grad = g ?? null;
+  }
   get shape(): readonly number[] {
     return this._shape;
   }
@@ -137,6 +151,12 @@ export class Tensor {
   }
   get is_sparse(): boolean {
     return false;
+  }
+
+  /** Iterates over the first dimension, as `for row in t` in Python. */
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    if (this._shape.length === 0) throw new TypeError("iteration over a 0-d tensor");
+    for (let i = 0; i < this._shape[0]; i++) yield V.select(this, 0, i);
   }
 
   // ---- values out ----
@@ -237,6 +257,25 @@ export class Tensor {
   cpu(): Tensor {
     return this;
   }
+  type_as(other: Tensor): Tensor {
+    return C.cast(this, other.dtype);
+  }
+  /** New tensors with this tensor's dtype (and device) unless the options say otherwise. */
+  new_zeros(size: readonly number[], opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, 0, opts);
+  }
+  new_ones(size: readonly number[], opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, 1, opts);
+  }
+  new_full(size: readonly number[], fill_value: number, opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, fill_value, opts);
+  }
+  new_empty(size: readonly number[], opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, 0, opts);
+  }
+  new_tensor(data: NestedList, opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newTensor(this, data, opts);
+  }
   clone(): Tensor {
     return C.clone(this);
   }
@@ -325,6 +364,12 @@ export class Tensor {
   }
   square(): Tensor {
     return E.square(this);
+  }
+  square_(): this {
+    return IP.inplace1(this, E.square);
+  }
+  sum_to_size(...size: (number | readonly number[])[]): Tensor {
+    return sumToShape(this, V.flattenArgs(size));
   }
   reciprocal(): Tensor {
     return E.reciprocal(this);
@@ -520,6 +565,9 @@ export class Tensor {
   }
   outer(other: Tensor): Tensor {
     return MM.outer(this, other);
+  }
+  addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor {
+    return MM.addmm(this, mat1, mat2, opts);
   }
 
   // ---- views and movement ----

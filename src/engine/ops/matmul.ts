@@ -6,7 +6,7 @@ import { no_grad } from "../grad_mode.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { emptyTensor, needs2, record, sumToShape, zerosTensor } from "./common.js";
-import { mul } from "./elementwise.js";
+import { add, mul } from "./elementwise.js";
 import { reduceLegacyName } from "./names.js";
 import { reshapeTo, squeeze, transpose, unsqueeze } from "./view.js";
 
@@ -119,6 +119,16 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 
 export function outer(a: Tensor, b: Tensor): Tensor {
   return batchedMatmul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+/** torch.addmm(input, mat1, mat2, beta=1, alpha=1) = beta * input + alpha * (mat1 @ mat2). */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor {
+  const beta = opts?.beta ?? 1;
+  const alpha = opts?.alpha ?? 1;
+  const prod = mm(mat1, mat2);
+  const scaled = alpha === 1 ? prod : mul(prod, alpha);
+  if (beta === 0) return scaled;
+  return add(beta === 1 ? input : mul(input, beta), scaled);
 }
 
 /** torch.matmul. */
