@@ -154,7 +154,7 @@ export const as_tensor = (data: TypedArray | NestedList, opts: TensorOptions = {
 function filled(shape: number[], value: number, opts: TensorOptions, fallback?: DType): Tensor {
   const dtype = opts.dtype ?? fallback ?? get_default_dtype();
   const t = emptyTensor(shape, dtype);
-  if (value !== 0) t._data.fill(dtype === bool ? (value ? 1 : 0) : value);
+  t._data.fill(dtype === bool ? (value ? 1 : 0) : value);
   return finish(t, opts);
 }
 

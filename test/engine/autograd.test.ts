@@ -108,6 +108,24 @@ describe("backward", () => {
   });
 });
 
+describe(".grad assignment and backward(inputs)", () => {
+  it("checks the shape and dtype of an assigned gradient", () => {
+    const w = torch.ones(2, 3, { requires_grad: true });
+    expect(() => (w.grad = torch.ones(3))).toThrow("assigned grad has data of a different size");
+    expect(() => (w.grad = torch.ones(2, 3, { dtype: torch.float64 }))).toThrow("assigned grad has data of a different type");
+    w.grad = torch.zeros(2, 3);
+    w.sum().backward();
+    expect(w.grad!.sum().item()).toBe(6);
+  });
+  it("backward(inputs=...) accumulates only into the given tensors", () => {
+    const a = torch.ones(2, { requires_grad: true });
+    const b = torch.ones(2, { requires_grad: true });
+    a.mul(b).mul(3).sum().backward(null, { inputs: [a] });
+    expect(a.grad!.tolist()).toEqual([3, 3]);
+    expect(b.grad).toBeNull();
+  });
+});
+
 describe("in-place ops", () => {
   it("refuse a leaf that requires grad outside no_grad", () => {
     const w = torch.ones(3, { requires_grad: true });

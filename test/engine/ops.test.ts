@@ -251,6 +251,24 @@ describe("in-place ops write through views and take the direct path when no grap
   });
 });
 
+describe("new_* factories, type_as, set_printoptions", () => {
+  it("new tensors take the source's dtype", () => {
+    const x = torch.ones(2, { dtype: torch.float64 });
+    expect(x.new_zeros([2, 2]).dtype).toBe(torch.float64);
+    expect(x.new_full([2], 3).tolist()).toEqual([3, 3]);
+    expect(x.new_tensor([[1, 2]]).shape).toEqual([1, 2]);
+    expect(torch.ones(1).type_as(x).dtype).toBe(torch.float64);
+  });
+  it("set_printoptions changes precision and restores with the default profile", () => {
+    torch.set_printoptions({ precision: 2 });
+    expect(String(torch.tensor([0.12345]))).toBe("tensor([0.12])");
+    torch.set_printoptions({ sci_mode: true });
+    expect(String(torch.tensor([1.5]))).toBe("tensor([1.50e+00])");
+    torch.set_printoptions({ profile: "default", sci_mode: null });
+    expect(String(torch.tensor([0.12345]))).toBe("tensor([0.1235])");
+  });
+});
+
 describe("dispatcher", () => {
   it("a backend registers kernels; the rest fall back to the TypeScript reference", () => {
     let calls = 0;

@@ -41,9 +41,7 @@ const fixture = loadFixture<{
 }>("module-api.json");
 
 /** Optimizer fixtures the engine does not match yet (label -> reason). */
-const KNOWN_OPTIMIZER_GAPS: Record<string, string> = {
-  "LBFGS({})": "state lacks 'al' (PyTorch keeps the two-loop recursion's coefficients in the state)",
-};
+const KNOWN_OPTIMIZER_GAPS: Record<string, string> = {};
 
 /** The seed's network, as in PyTorch's quickstart. */
 class NeuralNetwork extends nn.Module {

@@ -104,7 +104,8 @@ export class OpNode<A = unknown> extends Node {
   /** The i-th saved tensor, checked for release and for in-place modification since it was saved. */
   saved(i: number): Tensor {
     if (this._released) throw new RuntimeError(FREED_MESSAGE);
-    const t = this._saved![i]!;
+    const t = this._saved![i];
+    if (!t) throw new RuntimeError(`${this.name()}: saved tensor ${i} was not saved (its gradient was not needed when the op ran)`);
     const expected = this._versions![i];
     if (t._vc.v !== expected) {
       const producer = t.grad_fn ? `, which is output 0 of ${t.grad_fn.name()},` : "";

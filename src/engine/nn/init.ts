@@ -2,6 +2,8 @@
 import type { Tensor } from "../tensor.js";
 import { no_grad } from "../grad_mode.js";
 import { ValueError } from "../errors.js";
+import { emptyTensor, fromData } from "../ops/common.js";
+import { float64 } from "../dtype.js";
 
 export type Nonlinearity =
   | "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d"
@@ -117,5 +119,61 @@ export function trunc_normal_(tensor: Tensor, mean = 0.0, std = 1.0, a = -2.0, b
       tensor.copy_(tensor.where(outside.logical_not(), fresh));
     }
     return tensor.clamp_(a, b);
+  });
+}
+
+/**
+ * A (semi-)orthogonal matrix from the QR decomposition of a standard normal one, as PyTorch's
+ * orthogonal_ (its sign correction makes R's diagonal positive, which is what Gram-Schmidt gives).
+ */
+export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
+  if (tensor.ndim < 2) throw new ValueError("Only tensors with 2 or more dimensions are supported");
+  if (tensor.numel() === 0) return tensor;
+  const rows = tensor.shape[0];
+  const cols = tensor.numel() / rows;
+  return no_grad(() => {
+    const normal = emptyTensor([rows, cols], float64).normal_(0, 1);
+    const a = normal.tolist() as number[][];
+    // Orthonormalise the columns of the taller orientation (m >= n) by modified Gram-Schmidt.
+    const tall = rows >= cols;
+    const m = tall ? rows : cols, n = tall ? cols : rows;
+    const cols_: number[][] = [];
+    for (let j = 0; j < n; j++) cols_.push(Array.from({ length: m }, (_, i) => (tall ? a[i][j] : a[j][i])));
+    for (let j = 0; j < n; j++) {
+      const v = cols_[j];
+      for (let k = 0; k < j; k++) {
+        const q = cols_[k];
+        let dot = 0;
+        for (let i = 0; i < m; i++) dot += q[i] * v[i];
+        for (let i = 0; i < m; i++) v[i] -= dot * q[i];
+      }
+      const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+      for (let i = 0; i < m; i++) v[i] /= norm;
+    }
+    const out = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (tall ? cols_[c][r] : cols_[r][c]);
+    tensor.copy_(fromData(out, [...tensor.shape], float64));
+    return tensor;
+  });
+}
+
+/** The Dirac delta for convolution weights [out, in, ...]: preserves the identity of the inputs' channels. */
+export function dirac_(tensor: Tensor, groups = 1): Tensor {
+  const dims = tensor.ndim;
+  if (dims < 3 || dims > 5) throw new ValueError("Only tensors with 3, 4, or 5 dimensions are supported");
+  const sizes = tensor.shape;
+  if (sizes[0] % groups !== 0) throw new ValueError("dim 0 must be divisible by groups");
+  const outPerGroup = sizes[0] / groups;
+  const minDim = Math.min(outPerGroup, sizes[1]);
+  return no_grad(() => {
+    tensor.zero_();
+    for (let g = 0; g < groups; g++) {
+      for (let d = 0; d < minDim; d++) {
+        let view = tensor.select(0, g * outPerGroup + d).select(0, d);
+        for (let k = 2; k < dims; k++) view = view.select(0, Math.floor(sizes[k] / 2));
+        view.fill_(1);
+      }
+    }
+    return tensor;
   });
 }

@@ -10,7 +10,7 @@ import { gradMode, no_grad } from "../grad_mode.js";
 import { default_generator, fillNormal, fillUniform, type Generator } from "../random.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, shapesEqual } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { allocate, emptyTensor, isContig, record, sumToShape } from "./common.js";
+import { allocate, isContig, record, sumToShape, zerosTensor } from "./common.js";
 import { cast, castRaw, clone } from "./copy.js";
 import * as E from "./elementwise.js";
 import { masked_fill } from "./elementwise.js";
@@ -108,7 +108,7 @@ export function inplace1<T extends Tensor>(t: T, op: (a: Tensor) => Tensor): T {
   return t;
 }
 
-const FillBackward: BackwardFormula = { name: "FillBackward0", backward: (_n, g) => [emptyTensor(g._shape.slice(), g.dtype)] };
+const FillBackward: BackwardFormula = { name: "FillBackward0", backward: (_n, g) => [zerosTensor(g._shape.slice(), g.dtype)] };
 
 export function fill_<T extends Tensor>(t: T, value: number | boolean | Tensor): T {
   checkInplace(t);
@@ -128,7 +128,7 @@ export function fill_<T extends Tensor>(t: T, value: number | boolean | Tensor):
 
 const CopyBackwards: BackwardFormula<readonly number[]> = {
   name: "CopyBackwards",
-  backward: (node, g) => [emptyTensor(g._shape.slice(), g.dtype), sumToShape(g, node.args)],
+  backward: (node, g) => [zerosTensor(g._shape.slice(), g.dtype), sumToShape(g, node.args)],
 };
 
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {

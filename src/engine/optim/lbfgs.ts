@@ -213,7 +213,9 @@ export class LBFGS extends Optimizer {
         }
         // Two-loop recursion: d = -H * grad.
         const numOld = oldDirs.length;
-        const al: number[] = new Array(numOld);
+        // PyTorch keeps the two-loop coefficients in the state, sized history_size.
+        if (!state.al) state.al = new Array(history_size).fill(null);
+        const al: number[] = state.al;
         const q = flatGrad.neg();
         for (let i = numOld - 1; i >= 0; i--) {
           al[i] = (oldStps[i].dot(q).item() as number) * ro[i];

@@ -9,6 +9,7 @@ import { anyRequiresGrad, record } from "../../ops/common.js";
 import { no_grad } from "../../grad_mode.js";
 import { log_softmax } from "./activation.js";
 import { reduce } from "./reduction.js";
+import { bind } from "../_args.js";
 
 function checkSameSize(input: Tensor, target: Tensor): void {
   const same = input.ndim === target.ndim && input.shape.every((d, i) => d === target.shape[i]);
@@ -19,22 +20,22 @@ function checkSameSize(input: Tensor, target: Tensor): void {
   }
 }
 
-export function mse_loss(input: Tensor, target: Tensor, reduction = "mean"): Tensor {
+function _mse_loss(input: Tensor, target: Tensor, reduction = "mean"): Tensor {
   return reduce(input.sub(target).square(), reduction);
 }
 
-export function l1_loss(input: Tensor, target: Tensor, reduction = "mean"): Tensor {
+function _l1_loss(input: Tensor, target: Tensor, reduction = "mean"): Tensor {
   return reduce(input.sub(target).abs(), reduction);
 }
 
-export function smooth_l1_loss(input: Tensor, target: Tensor, reduction = "mean", beta = 1.0): Tensor {
+function _smooth_l1_loss(input: Tensor, target: Tensor, reduction = "mean", beta = 1.0): Tensor {
   if (beta < 0) throw new RuntimeError("smooth_l1_loss does not support negative values for beta.");
-  if (beta === 0) return l1_loss(input, target, reduction);
+  if (beta === 0) return _l1_loss(input, target, reduction);
   const z = input.sub(target).abs();
   return reduce(where(z.lt(beta), z.square().mul(0.5 / beta), z.sub(0.5 * beta)), reduction);
 }
 
-export function huber_loss(input: Tensor, target: Tensor, reduction = "mean", delta = 1.0): Tensor {
+function _huber_loss(input: Tensor, target: Tensor, reduction = "mean", delta = 1.0): Tensor {
   if (delta <= 0) throw new RuntimeError("huber_loss does not support non-positive values for delta.");
   const z = input.sub(target).abs();
   return reduce(where(z.lt(delta), z.square().mul(0.5), z.sub(0.5 * delta).mul(delta)), reduction);
@@ -66,7 +67,7 @@ const bceBackward: BackwardFormula<BceArgs> = {
   },
 };
 
-export function binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction = "mean"): Tensor {
+function _binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction = "mean"): Tensor {
   checkSameSize(input, target);
   if (input.numel() > 0) {
     const lo = input.min().item(), hi = input.max().item();
@@ -84,7 +85,7 @@ export function binary_cross_entropy(input: Tensor, target: Tensor, weight: Tens
   return reduce(loss, reduction);
 }
 
-export function binary_cross_entropy_with_logits(
+function _binary_cross_entropy_with_logits(
   input: Tensor,
   target: Tensor,
   weight: Tensor | null = null,
@@ -107,7 +108,7 @@ export function binary_cross_entropy_with_logits(
   return reduce(loss, reduction);
 }
 
-export function kl_div(input: Tensor, target: Tensor, reduction = "mean", log_target = false): Tensor {
+function _kl_div(input: Tensor, target: Tensor, reduction = "mean", log_target = false): Tensor {
   let loss: Tensor;
   if (log_target) {
     loss = target.exp().mul(target.sub(input));
@@ -132,7 +133,7 @@ function checkClassTarget(input: Tensor, target: Tensor): void {
   }
 }
 
-export function nll_loss(
+function _nll_loss(
   input: Tensor,
   target: Tensor,
   weight: Tensor | null = null,
@@ -164,7 +165,7 @@ export function nll_loss(
   throw new ValueError(`${reduction} is not a valid value for reduction`);
 }
 
-export function cross_entropy(
+function _cross_entropy(
   input: Tensor,
   target: Tensor,
   weight: Tensor | null = null,
@@ -191,7 +192,7 @@ export function cross_entropy(
     return reduce(loss, reduction);
   }
 
-  const nll = nll_loss(logp, target, weight, ignore_index, reduction);
+  const nll = _nll_loss(logp, target, weight, ignore_index, reduction);
   if (label_smoothing <= 0) return nll;
   // Smoothing term: the (weighted) mean of -log p over the classes, with ignored targets dropped.
   let smooth = weight ? logp.mul(weight.view(weightShape)).sum(classDim).neg() : logp.sum(classDim).neg();
@@ -211,3 +212,76 @@ export function cross_entropy(
   }
   return nll.mul(1 - label_smoothing).add(ret.mul(label_smoothing / C));
 }
+
+// ---- the public forms, with PyTorch's signatures ------------------------------------------------
+// Positional arguments in PyTorch's order (including the deprecated size_average and reduce), or by
+// name in a trailing options object: F.cross_entropy(x, y, { weight, label_smoothing: 0.1 }).
+
+type LossArg = Tensor | number | string | boolean | null | undefined | Record<string, unknown>;
+
+/** PyTorch's _Reduction.legacy_get_string, when the deprecated flags are given. */
+function resolveReduction(a: Record<string, any>): string {
+  if ((a.size_average ?? null) === null && (a.reduce ?? null) === null) return a.reduction ?? "mean";
+  const sizeAverage = a.size_average ?? true;
+  const reduceFlag = a.reduce ?? true;
+  if (sizeAverage && reduceFlag) return "mean";
+  return reduceFlag ? "sum" : "none";
+}
+
+export function mse_loss(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("mse_loss", ["size_average", "reduce", "reduction"], args);
+  return _mse_loss(input, target, resolveReduction(a));
+}
+
+export function l1_loss(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("l1_loss", ["size_average", "reduce", "reduction"], args);
+  return _l1_loss(input, target, resolveReduction(a));
+}
+
+export function smooth_l1_loss(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("smooth_l1_loss", ["size_average", "reduce", "reduction", "beta"], args);
+  return _smooth_l1_loss(input, target, resolveReduction(a), a.beta ?? 1.0);
+}
+
+export function huber_loss(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("huber_loss", ["reduction", "delta"], args);
+  return _huber_loss(input, target, a.reduction ?? "mean", a.delta ?? 1.0);
+}
+
+export function binary_cross_entropy(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("binary_cross_entropy", ["weight", "size_average", "reduce", "reduction"], args);
+  return _binary_cross_entropy(input, target, a.weight ?? null, resolveReduction(a));
+}
+
+export function binary_cross_entropy_with_logits(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("binary_cross_entropy_with_logits", ["weight", "size_average", "reduce", "reduction", "pos_weight"], args);
+  return _binary_cross_entropy_with_logits(input, target, a.weight ?? null, resolveReduction(a), a.pos_weight ?? null);
+}
+
+export function kl_div(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("kl_div", ["size_average", "reduce", "reduction", "log_target"], args);
+  return _kl_div(input, target, resolveReduction(a), a.log_target ?? false);
+}
+
+export function nll_loss(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("nll_loss", ["weight", "size_average", "ignore_index", "reduce", "reduction"], args);
+  return _nll_loss(input, target, a.weight ?? null, a.ignore_index ?? -100, resolveReduction(a));
+}
+
+export function cross_entropy(input: Tensor, target: Tensor, ...args: LossArg[]): Tensor {
+  const a = bind("cross_entropy", ["weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"], args);
+  return _cross_entropy(input, target, a.weight ?? null, a.ignore_index ?? -100, resolveReduction(a), a.label_smoothing ?? 0.0);
+}
+
+/** The implementations with explicit arguments, for the loss modules. */
+export const impl = {
+  mse_loss: _mse_loss,
+  l1_loss: _l1_loss,
+  smooth_l1_loss: _smooth_l1_loss,
+  huber_loss: _huber_loss,
+  binary_cross_entropy: _binary_cross_entropy,
+  binary_cross_entropy_with_logits: _binary_cross_entropy_with_logits,
+  kl_div: _kl_div,
+  nll_loss: _nll_loss,
+  cross_entropy: _cross_entropy,
+};

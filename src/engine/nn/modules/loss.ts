@@ -2,7 +2,7 @@
 // (`weight`, `pos_weight`) are buffers, as in PyTorch, so they follow `to(dtype)`.
 import type { Tensor } from "../../tensor.js";
 import { Module } from "../module.js";
-import * as F from "../functional/loss.js";
+import { impl as F } from "../functional/loss.js";
 
 export type LossReduction = "none" | "mean" | "sum";
 
