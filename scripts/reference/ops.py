@@ -483,6 +483,16 @@ def special_value_cases():
     case("where/scalar_other/float64", "torch.where", [mask(3, 4), randn(3, 4)], [I(0), I(1), 0.0])
 
 
+def accumulation_cases():
+    """Long float32 reductions: PyTorch accumulates pairwise/in wider precision; naive float32 loops drift."""
+    case("sum/long/float32", "Tensor.sum", [uniform(0.0, 2.0, 8192, dtype=F32)], [I(0)])
+    case("mean/long_dim1/float32", "Tensor.mean", [uniform(-1.0, 3.0, 2, 4096, dtype=F32)], [I(0), 1])
+    case("var/long/float32", "Tensor.var", [uniform(10.0, 12.0, 8192, dtype=F32)], [I(0)])
+    case("logsumexp/long/float32", "torch.logsumexp", [randn(4096, scale=3.0, dtype=F32)], [I(0), 0])
+    case("matmul/long_inner/float32", "torch.matmul", [uniform(0.0, 1.0, 3, 2048, dtype=F32),
+                                                     uniform(0.0, 1.0, 2048, 2, dtype=F32)], [I(0), I(1)])
+
+
 def main():
     deterministic_setup()
     elementwise_binary()
@@ -498,6 +508,7 @@ def main():
     view_cases()
     inplace_cases()
     special_value_cases()
+    accumulation_cases()
     write_fixture("ops.json", __file__, {
         "description": "Forward values and gradients of engine ops, from PyTorch. See scripts/reference/README.md.",
         "cases": CASES,
