@@ -55,7 +55,17 @@ const DIM_KWARG = "F.softmax(x, { dim: 1 }): the dim keyword option is rejected 
 const NO_F_PAD = "torch.nn.functional.pad is not exported (the engine has it only as torch.functional.pad)";
 const DROPOUT_KWARGS = "F.dropout(x, { p, training }): the options object is taken as p, giving NaN/random values";
 const NAN_GRAD = "at NaN PyTorch passes the gradient through (its masks compare false); the engine gives 0";
+const F_LAYER_KWARGS =
+  "nn.functional layer forms take options positionally only: the { stride, padding, weight, ... } object is misread (F.conv2d(x, w, { stride: 2 }) silently ignores the stride)";
 const KNOWN_GAPS: Record<string, string> = {
+  "F.conv1d/stride_padding/float64": F_LAYER_KWARGS,
+  "F.conv2d/padding/float64": F_LAYER_KWARGS,
+  "F.conv2d/groups_dilation/float64": F_LAYER_KWARGS,
+  "F.conv2d/stride/float32": F_LAYER_KWARGS,
+  "F.max_pool2d/k3_s2_p1/float64": F_LAYER_KWARGS,
+  "F.batch_norm/eval/float64": F_LAYER_KWARGS,
+  "F.batch_norm/batch_stats/float64": F_LAYER_KWARGS,
+  "F.layer_norm/float64": F_LAYER_KWARGS,
   "maximum/nan/float64": NAN_GRAD,
   "minimum/nan/float64": NAN_GRAD,
   "relu/nan/float64": NAN_GRAD,
