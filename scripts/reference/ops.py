@@ -483,6 +483,49 @@ def special_value_cases():
     case("where/scalar_other/float64", "torch.where", [mask(3, 4), randn(3, 4)], [I(0), I(1), 0.0])
 
 
+def accumulation_cases():
+    """Long float32 reductions: PyTorch accumulates pairwise/in wider precision; naive float32 loops drift."""
+    case("sum/long/float32", "Tensor.sum", [uniform(0.0, 2.0, 8192, dtype=F32)], [I(0)])
+    case("mean/long_dim1/float32", "Tensor.mean", [uniform(-1.0, 3.0, 2, 4096, dtype=F32)], [I(0), 1])
+    case("var/long/float32", "Tensor.var", [uniform(10.0, 12.0, 8192, dtype=F32)], [I(0)])
+    case("logsumexp/long/float32", "torch.logsumexp", [randn(4096, scale=3.0, dtype=F32)], [I(0), 0])
+    case("matmul/long_inner/float32", "torch.matmul", [uniform(0.0, 1.0, 3, 2048, dtype=F32),
+                                                     uniform(0.0, 1.0, 2048, 2, dtype=F32)], [I(0), I(1)])
+
+
+def functional_layer_cases():
+    """torch.nn.functional forms of the layers, with every tensor argument requiring grad."""
+    F_ = "torch.nn.functional."
+    case("F.linear/bias/float64", F_ + "linear", [randn(5, 4), randn(3, 4), randn(3)], [I(0), I(1), I(2)])
+    case("F.linear/no_bias/float32", F_ + "linear", [randn(2, 3, 4, dtype=F32), randn(2, 4, dtype=F32)], [I(0), I(1)])
+    case("F.conv1d/stride_padding/float64", F_ + "conv1d", [randn(2, 2, 7), randn(3, 2, 3), randn(3)],
+         [I(0), I(1), I(2)], {"stride": 2, "padding": 1})
+    case("F.conv2d/padding/float64", F_ + "conv2d", [randn(1, 2, 5, 5), randn(3, 2, 3, 3), randn(3)],
+         [I(0), I(1), I(2)], {"padding": 1})
+    case("F.conv2d/groups_dilation/float64", F_ + "conv2d", [randn(1, 4, 7, 6), randn(2, 2, 2, 3)],
+         [I(0), I(1)], {"groups": 2, "dilation": 2})
+    case("F.conv2d/stride/float32", F_ + "conv2d", [randn(2, 1, 6, 6, dtype=F32), randn(2, 1, 3, 3, dtype=F32)],
+         [I(0), I(1)], {"stride": 2})
+    case("F.max_pool2d/k2/float64", F_ + "max_pool2d", [distinct(1, 2, 4, 6)], [I(0), 2])
+    case("F.max_pool2d/k3_s2_p1/float64", F_ + "max_pool2d", [distinct(1, 1, 5, 5)], [I(0), 3],
+         {"stride": 2, "padding": 1})
+    case("F.avg_pool2d/k2/float64", F_ + "avg_pool2d", [randn(1, 2, 4, 6)], [I(0), 2])
+    case("F.adaptive_avg_pool2d/2x3/float64", F_ + "adaptive_avg_pool2d", [randn(1, 2, 5, 7)], [I(0), [2, 3]])
+    case("F.batch_norm/eval/float64", F_ + "batch_norm",
+         [randn(4, 3), randn(3).no_grad(), positive(3).no_grad(), randn(3), randn(3)],
+         [I(0), I(1), I(2)], {"weight": I(3), "bias": I(4), "training": False})
+    case("F.batch_norm/batch_stats/float64", F_ + "batch_norm", [randn(4, 3, 2), randn(3), randn(3)],
+         [I(0), None, None], {"weight": I(1), "bias": I(2), "training": True})
+    case("F.layer_norm/float64", F_ + "layer_norm", [randn(2, 3, 4), randn(3, 4), randn(3, 4)],
+         [I(0), [3, 4]], {"weight": I(1), "bias": I(2)})
+    case("F.layer_norm/no_affine/float32", F_ + "layer_norm", [randn(3, 5, dtype=F32)], [I(0), [5]])
+    case("F.embedding/float64", F_ + "embedding", [index(6, 2, 3), randn(6, 2)], [I(0), I(1)])
+    case("F.leaky_relu/slope/float64", F_ + "leaky_relu", [away_from_zero(3, 4)], [I(0), 0.2])
+    case("F.silu/float64", F_ + "silu", [randn(3, 4)], [I(0)])
+    case("F.sigmoid/float64", F_ + "sigmoid", [randn(5)], [I(0)])
+    case("F.tanh/float64", F_ + "tanh", [randn(5)], [I(0)])
+
+
 def main():
     deterministic_setup()
     elementwise_binary()
@@ -498,6 +541,8 @@ def main():
     view_cases()
     inplace_cases()
     special_value_cases()
+    accumulation_cases()
+    functional_layer_cases()
     write_fixture("ops.json", __file__, {
         "description": "Forward values and gradients of engine ops, from PyTorch. See scripts/reference/README.md.",
         "cases": CASES,

@@ -52,6 +52,8 @@ const fixture = loadFixture<{ torch_version: string; cases: OptimCase[] }>("opti
 
 /** Cases the engine does not pass yet (fixture name -> reason); `it.fails` flags them once fixed. */
 const KNOWN_GAPS: Record<string, string> = {};
+/** Cases whose checkpoint-resumed run does not follow PyTorch yet (fixture name -> reason). */
+const KNOWN_RESUME_GAPS: Record<string, string> = {};
 
 /** Layers that take PyTorch's `dtype` factory argument. */
 const FACTORY_LAYERS = new Set(["Linear", "Embedding", "Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm"]);
@@ -69,8 +71,8 @@ function buildModel(c: OptimCase): Record<string, unknown> {
   return model;
 }
 
-function runCase(c: OptimCase): void {
-  const tol = nnTolerance(c.dtype);
+/** A model, its optimizer and the training step of a case. */
+function trainer(c: OptimCase) {
   const model = buildModel(c);
   const x = makeTensor(torch, c.data.x);
   const y = makeTensor(torch, c.data.y);
@@ -91,11 +93,8 @@ function runCase(c: OptimCase): void {
     : callMethod(model, "parameters", []);
   const optimizer = construct(namespaceAt(torch, "torch.optim"), "torch.optim", c.optimizer, [params, options]);
 
-  // Steps past compare_steps are not held to the tolerance (see README: rounding chaos), but the
-  // loss before the first uncompared step still is.
-  const run = Math.min(c.steps, c.compare_steps + 1);
-  const problems: string[] = [];
-  for (let step = 0; step < run; step++) {
+  /** One optimizer step, as the seed's loop (LBFGS: step(closure)); returns the loss. */
+  const step = (): number => {
     let loss: unknown;
     if (c.closure) {
       loss = callMethod(optimizer, "step", [
@@ -112,13 +111,38 @@ function runCase(c: OptimCase): void {
       (loss as EngineTensor).backward();
       callMethod(optimizer, "step", []);
     }
-    const value = typeof loss === "number" ? loss : (callMethod(loss, "item", []) as number);
+    return typeof loss === "number" ? loss : (callMethod(loss, "item", []) as number);
+  };
+  return { model, optimizer, step };
+}
+
+/**
+ * Trains and compares each step with PyTorch's trajectory. With `resumeAt`, the model and optimizer
+ * are rebuilt after that many steps from their state_dicts (a checkpoint) and training continues:
+ * the resumed run must still follow PyTorch's uninterrupted trajectory.
+ */
+function runCase(c: OptimCase, resumeAt?: number): void {
+  const tol = nnTolerance(c.dtype);
+  let t = trainer(c);
+  // Steps past compare_steps are not held to the tolerance (see README: rounding chaos), but the
+  // loss before the first uncompared step still is.
+  const run = Math.min(c.steps, c.compare_steps + 1);
+  const problems: string[] = [];
+  for (let step = 0; step < run; step++) {
+    if (step === resumeAt) {
+      const modelState = callMethod(t.model, "state_dict", []);
+      const optimizerState = callMethod(t.optimizer, "state_dict", []);
+      t = trainer(c);
+      callMethod(t.model, "load_state_dict", [modelState]);
+      callMethod(t.optimizer, "load_state_dict", [optimizerState]);
+    }
+    const value = t.step();
     const want = c.losses[step];
     if (!(Math.abs(value - want) <= tol.atol + tol.rtol * Math.abs(want))) {
       problems.push(`step ${step}: loss ${value} != expected ${want}`);
     }
     if (step >= c.compare_steps) break;
-    const state = callMethod(model, "state_dict", []) as Record<string, EngineTensor>;
+    const state = callMethod(t.model, "state_dict", []) as Record<string, EngineTensor>;
     for (const [key, want] of Object.entries(c.trajectory[step])) {
       for (const p of tensorMismatches(torch, state[key], want, tol)) problems.push(`step ${step} ${key}: ${p}`);
     }
@@ -140,7 +164,8 @@ describe(`torch.optim matches PyTorch ${fixture.torch_version}`, () => {
 
   it("every KNOWN_GAPS entry names a fixture case", () => {
     const names = new Set(fixture.cases.map((c) => c.name));
-    expect(Object.keys(KNOWN_GAPS).filter((n) => !names.has(n))).toEqual([]);
+    const listed = [...Object.keys(KNOWN_GAPS), ...Object.keys(KNOWN_RESUME_GAPS)];
+    expect(listed.filter((n) => !names.has(n))).toEqual([]);
   });
 
   for (const c of fixture.cases) {
@@ -148,5 +173,13 @@ describe(`torch.optim matches PyTorch ${fixture.torch_version}`, () => {
     const gap = KNOWN_GAPS[c.name];
     if (gap) it.fails(`${label} [known gap: ${gap}]`, () => runCase(c));
     else it(label, () => runCase(c));
+    // Resuming from a checkpoint halfway through the compared steps.
+    if (c.compare_steps >= 4) {
+      const resumeAt = Math.floor(c.compare_steps / 2);
+      const rlabel = `${c.name} resumed from state_dicts after ${resumeAt} steps`;
+      const rgap = KNOWN_RESUME_GAPS[c.name] ?? gap;
+      if (rgap) it.fails(`${rlabel} [known gap: ${rgap}]`, () => runCase(c, resumeAt));
+      else it(rlabel, () => runCase(c, resumeAt));
+    }
   }
 });
