@@ -14,7 +14,7 @@ export {
 export type { TypedArray } from "./dtype.js";
 export { Device, device } from "./device.js";
 export { RuntimeError, IndexError, ValueError, NotImplementedError } from "./errors.js";
-export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from "./grad_mode.js";
+export { no_grad, enable_grad, inference_mode, set_grad_enabled, is_grad_enabled } from "./grad_mode.js";
 export {
   Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
 } from "./random.js";

@@ -153,6 +153,12 @@ export class Tensor {
     return false;
   }
 
+  /** Iterates over the first dimension, as `for row in t` in Python. */
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    if (this._shape.length === 0) throw new TypeError("iteration over a 0-d tensor");
+    for (let i = 0; i < this._shape[0]; i++) yield V.select(this, 0, i);
+  }
+
   // ---- values out ----
   /** The single value of a one-element tensor. */
   item(): number {

@@ -44,6 +44,11 @@ describe("creation", () => {
     expect(torch.tensor(new BigInt64Array([5n])).tolist()).toEqual([5]);
     expect(torch.tensor([[1, 2]], { dtype: torch.float64, requires_grad: true }).requires_grad).toBe(true);
   });
+  it("tensor takes rows given as typed arrays; tensors iterate over their first dim", () => {
+    const t = torch.tensor([new Float32Array([1, 2]), new Float32Array([3, 4])]);
+    expect(t.dtype).toBe(torch.float32);
+    expect([...t].map((row) => row.tolist())).toEqual([[1, 2], [3, 4]]);
+  });
   it("from() wraps a typed array without copying", () => {
     const data = new Float32Array([1, 2, 3, 4]);
     const t = torch.from(data, [2, 2]);

@@ -151,6 +151,22 @@ describe("nn.Module", () => {
     expect(calls).toEqual([]);
   });
 
+  it("a full backward hook can replace grad_input, and runs with grad_input null when the input needs no grad", () => {
+    const lin = new nn.Linear(2, 1, { dtype: torch.float64 });
+    lin.register_full_backward_hook((_m, gi) => [torch.zeros_like(gi[0]!)]);
+    const x = torch.tensor([[1, 2]], { dtype: torch.float64, requires_grad: true });
+    lin.call(x).sum().backward();
+    expect(x.grad!.tolist()).toEqual([[0, 0]]);
+    expect(lin.weight.grad!.tolist()).toEqual([[1, 2]]);
+    const seen: unknown[] = [];
+    const lin2 = new nn.Linear(2, 1);
+    lin2.register_full_backward_hook((_m, gi, go) => {
+      seen.push(gi[0], go[0]!.shape);
+    });
+    lin2.call(torch.ones([3, 2])).sum().backward();
+    expect(seen).toEqual([null, [3, 1]]);
+  });
+
   it("train/eval, zero_grad, requires_grad_, apply, to(dtype)", () => {
     const model = new NeuralNetwork();
     model.eval();

@@ -45,10 +45,7 @@ interface LayerCase {
 const fixture = loadFixture<{ torch_version: string; cases: LayerCase[] }>("nn-layers.json");
 
 /** Cases the engine does not pass yet (fixture name -> reason); `it.fails` flags them once fixed. */
-const KNOWN_GAPS: Record<string, string> = {
-  "Embedding/sparse_padding_idx/float64":
-    "the sparse gradient lists the padding_idx row (with zeros); PyTorch leaves that row out of the indices",
-};
+const KNOWN_GAPS: Record<string, string> = {};
 /** Printouts that differ from PyTorch's (fixture name -> reason). */
 const KNOWN_REPR_GAPS: Record<string, string> = {};
 

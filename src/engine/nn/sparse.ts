@@ -4,7 +4,7 @@
 // `is_sparse` is true, `_indices()`/`_values()`/`coalesce()` expose the row structure, and SparseAdam
 // updates only those rows, as PyTorch does.
 import { Tensor } from "../tensor.js";
-import { emptyTensor, fromData } from "../ops/common.js";
+import { fromData, zerosTensor } from "../ops/common.js";
 import { int64 } from "../dtype.js";
 import { no_grad } from "../grad_mode.js";
 import { cat } from "../ops/indexing.js";
@@ -16,7 +16,7 @@ export class RowSparseTensor extends Tensor {
   rowValues: Tensor;
 
   constructor(indices: Tensor, values: Tensor, size: readonly number[]) {
-    const dense = emptyTensor([...size], values.dtype);
+    const dense = zerosTensor([...size], values.dtype);
     no_grad(() => dense.index_add_(0, indices, values));
     super(dense._data, dense._shape, dense._strides, 0, dense.dtype);
     this.rowIndices = indices;

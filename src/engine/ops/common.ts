@@ -50,6 +50,7 @@ export interface NodeMeta {
  */
 export function record<A>(out: Tensor, formula: BackwardFormula<A>, inputs: Tensor[], saved: (Tensor | null)[] | null, args: A): Tensor {
   const node = new OpNode(formula, saved, args);
+  if (saved) node._outputIndex = saved.indexOf(out);
   const next = new Array<Node | null>(inputs.length);
   for (let i = 0; i < inputs.length; i++) next[i] = edgeOf(inputs[i]);
   node._next = next;

@@ -5,7 +5,7 @@ import { bind } from "../nn/_args.js";
 import { Optimizer, type OptimizerArg, type Closure, type ParamsInput } from "./optimizer.js";
 import { RuntimeError, ValueError } from "../errors.js";
 import { cat } from "../ops/indexing.js";
-import { emptyTensor } from "../ops/common.js";
+import { zerosTensor } from "../ops/common.js";
 import { enable_grad } from "../grad_mode.js";
 import type { Tensor } from "../tensor.js";
 
@@ -129,7 +129,7 @@ export class LBFGS extends Optimizer {
   }
 
   private gatherFlatGrad(): Tensor {
-    return cat(this._params.map((p) => (p.grad === null ? emptyTensor([p.numel()], p.dtype) : p.grad.reshape(-1))), 0);
+    return cat(this._params.map((p) => (p.grad === null ? zerosTensor([p.numel()], p.dtype) : p.grad.reshape(-1))), 0);
   }
 
   private addGrad(stepSize: number, update: Tensor): void {

@@ -1,7 +1,7 @@
 // F.embedding: rows of `weight` picked by integer indices. Its backward adds each output row's gradient
 // into the picked row (index_add), skips padding_idx, and with sparse=true hands back a row-sparse gradient.
 import type { BackwardFormula, OpNode } from "../../autograd/node.js";
-import { anyRequiresGrad, emptyTensor, record } from "../../ops/common.js";
+import { anyRequiresGrad, record, zerosTensor } from "../../ops/common.js";
 import { no_grad } from "../../grad_mode.js";
 import { IndexError, RuntimeError } from "../../errors.js";
 import type { Tensor } from "../../tensor.js";
@@ -24,11 +24,18 @@ const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
     let rows = grad.reshape(-1, D);
     if (padding_idx !== null) rows = rows.mul(indices.ne(padding_idx).unsqueeze(1).to(rows.dtype));
     if (sparse) {
+      // As PyTorch, the padding row is left out of a sparse gradient's indices altogether.
+      let idx = indices;
+      if (padding_idx !== null) {
+        const keep = indices.ne(padding_idx).nonzero().reshape(-1);
+        idx = indices.index_select(0, keep);
+        rows = rows.index_select(0, keep);
+      }
       const existing = node.args.weight.grad;
-      if (existing instanceof RowSparseTensor) existing.appendRows(indices, rows);
-      return [new RowSparseTensor(indices, rows, weightShape)];
+      if (existing instanceof RowSparseTensor) existing.appendRows(idx, rows);
+      return [new RowSparseTensor(idx, rows, weightShape)];
     }
-    const dense = emptyTensor([...weightShape], grad.dtype);
+    const dense = zerosTensor([...weightShape], grad.dtype);
     return [dense.index_add_(0, indices, rows)];
   },
 };

@@ -4,7 +4,7 @@
 import "../kernels/im2col.js";
 import type { BackwardFormula, OpNode } from "../../autograd/node.js";
 import { nnKernel } from "../kernels/registry.js";
-import { anyRequiresGrad, contiguousData, emptyTensor, record } from "../../ops/common.js";
+import { anyRequiresGrad, contiguousData, emptyTensor, record, zerosTensor } from "../../ops/common.js";
 import type { Tensor } from "../../tensor.js";
 import type { WindowGeometry } from "../kernels/im2col.js";
 
@@ -21,7 +21,7 @@ const unfoldBackward: BackwardFormula<{ g: WindowGeometry }> = {
   name: "Im2ColBackward0",
   backward(node: OpNode<{ g: WindowGeometry }>, grad: Tensor) {
     const { g } = node.args;
-    const gradInput = emptyTensor([g.N, g.C, g.H, g.W], grad.dtype);
+    const gradInput = zerosTensor([g.N, g.C, g.H, g.W], grad.dtype); // col2im accumulates
     nnKernel("col2im")(gradInput._data, contiguousData(grad), g);
     return [gradInput];
   },

@@ -1,6 +1,6 @@
 // PyTorch's factory keyword arguments for modules (`device`, `dtype`), and parameter allocation.
 import { type DType, get_default_dtype } from "../../dtype.js";
-import { emptyTensor } from "../../ops/common.js";
+import { zerosTensor } from "../../ops/common.js";
 import { Parameter } from "../parameter.js";
 import type { Tensor } from "../../tensor.js";
 
@@ -16,9 +16,9 @@ export function checkDevice(device: string | null | undefined): void {
 /** A new (zero-filled) parameter; modules then initialise it in reset_parameters. */
 export function newParameter(shape: number[], opts: FactoryOptions = {}): Parameter {
   checkDevice(opts.device);
-  return new Parameter(emptyTensor(shape, opts.dtype ?? get_default_dtype()));
+  return new Parameter(zerosTensor(shape, opts.dtype ?? get_default_dtype()));
 }
 
 export function newBuffer(shape: number[], dtype: DType): Tensor {
-  return emptyTensor(shape, dtype);
+  return zerosTensor(shape, dtype);
 }
