@@ -54,7 +54,6 @@ const errors = loadFixture<{ cases: ErrorCase[] }>("op-errors.json");
 const DIM_KWARG = "F.softmax(x, { dim: 1 }): the dim keyword option is rejected ('dim must be an integer')";
 const NO_F_PAD = "torch.nn.functional.pad is not exported (the engine has it only as torch.functional.pad)";
 const DROPOUT_KWARGS = "F.dropout(x, { p, training }): the options object is taken as p, giving NaN/random values";
-const NAN_GRAD = "at NaN PyTorch passes the gradient through (its masks compare false); the engine gives 0";
 const F_LAYER_KWARGS =
   "nn.functional layer forms take options positionally only: the { stride, padding, weight, ... } object is misread (F.conv2d(x, w, { stride: 2 }) silently ignores the stride)";
 const KNOWN_GAPS: Record<string, string> = {
@@ -66,9 +65,6 @@ const KNOWN_GAPS: Record<string, string> = {
   "F.batch_norm/eval/float64": F_LAYER_KWARGS,
   "F.batch_norm/batch_stats/float64": F_LAYER_KWARGS,
   "F.layer_norm/float64": F_LAYER_KWARGS,
-  "maximum/nan/float64": NAN_GRAD,
-  "minimum/nan/float64": NAN_GRAD,
-  "relu/nan/float64": NAN_GRAD,
   "softmax/functional/float64": DIM_KWARG,
   "log_softmax/functional/float64": DIM_KWARG,
   "dropout/p0/float64": DROPOUT_KWARGS,
@@ -81,10 +77,7 @@ const KNOWN_GAPS: Record<string, string> = {
   "pad/float32": NO_F_PAD,
 };
 /** The same for op-errors.json: errors not raised yet, or raised in other words. */
-const KNOWN_ERROR_GAPS: Record<string, string> = {
-  "backward/saved_tensor_modified_in_place":
-    "the message names the tensor's grad_fn after the in-place op (AddBackward0), PyTorch the one that saved it (ExpBackward0)",
-};
+const KNOWN_ERROR_GAPS: Record<string, string> = {};
 
 function runOp(c: Pick<OpCase, "op" | "args" | "kwargs">, views: EngineTensor[]): unknown {
   const args = decodeValue(torch, c.args, views) as unknown[];

@@ -36,6 +36,7 @@ const fixture = loadFixture<{ torch_version: string; cases: LossCase[] }>("losse
 
 /** Cases the engine does not pass yet (fixture name -> reason); `it.fails` flags them once fixed. */
 const KNOWN_GAPS: Record<string, string> = {};
+/** Functional-form cases the engine does not pass yet (fixture name -> reason). */
 const KNOWN_FUNCTIONAL_GAPS: Record<string, string> = {};
 
 function check(c: LossCase, run: (input: EngineTensor, target: EngineTensor, options: Record<string, unknown>) => unknown): void {
