@@ -24,6 +24,9 @@ const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
     let rows = grad.reshape(-1, D);
     if (padding_idx !== null) rows = rows.mul(indices.ne(padding_idx).unsqueeze(1).to(rows.dtype));
     if (sparse) {
+      // The rows outlive this backward call, and the engine may recycle the incoming gradient's
+      // storage once the node has run (pooling allocators): keep a copy.
+      rows = rows.clone();
       // As PyTorch, the padding row is left out of a sparse gradient's indices altogether.
       let idx = indices;
       if (padding_idx !== null) {
