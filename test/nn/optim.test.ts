@@ -205,6 +205,13 @@ describe("row-sparse gradients", () => {
     expect(g.coalesce()._indices().tolist()).toEqual([[1, 4]]);
     expect(g.coalesce()._values().tolist()).toEqual([[2, 2], [1, 1]]);
     expect(g.tolist()).toEqual([[0, 0], [2, 2], [0, 0], [0, 0], [1, 1], [0, 0]]);
+    // A weight used twice in one pass: autograd sums both gradients, and the result stays row-sparse.
+    const twice = new nn.Embedding(6, 2, { sparse: true, dtype: torch.float64 });
+    twice.call(torch.tensor([2])).sum().add(twice.call(torch.tensor([5, 2])).sum()).backward();
+    const tg = twice.weight.grad as nn.RowSparseTensor;
+    expect(tg.is_sparse).toBe(true);
+    expect(tg.coalesce()._indices().tolist()).toEqual([[2, 5]]);
+    expect(tg.coalesce()._values().tolist()).toEqual([[2, 2], [1, 1]]);
     const opt = new optim.SparseAdam([emb.weight], { lr: 0.1 });
     opt.zero_grad();
     expect(g._indices().shape).toEqual([1, 0]);

@@ -6,6 +6,7 @@ import { no_grad } from "../../grad_mode.js";
 import { IndexError, RuntimeError } from "../../errors.js";
 import type { Tensor } from "../../tensor.js";
 import { RowSparseTensor } from "../sparse.js";
+import { cat } from "../../ops/indexing.js";
 
 interface EmbeddingArgs {
   indices: Tensor;
@@ -34,14 +35,46 @@ const embeddingBackward: BackwardFormula<EmbeddingArgs> = {
         idx = indices.index_select(0, keep);
         rows = rows.index_select(0, keep);
       }
-      const existing = node.args.weight.grad;
-      if (existing instanceof RowSparseTensor) existing.appendRows(idx, rows);
+      notePendingRows(node.args.weight, idx, rows);
       return [new RowSparseTensor(idx, rows, weightShape)];
     }
     const dense = zerosTensor([...weightShape], grad.dtype);
     return [dense.index_add_(0, indices, rows)];
   },
 };
+
+// Autograd sums the gradients of a weight used several times in one pass with a dense add, and adds a
+// new pass into an existing .grad in place. So each sparse backward notes its rows here, and a hook on
+// the weight (run on the summed gradient just before it is accumulated) turns the sum back into a
+// RowSparseTensor with all of the pass's rows, or appends them to the existing sparse .grad.
+const pendingRows = new WeakMap<Tensor, { indices: Tensor[]; rows: Tensor[] }>();
+const hooked = new WeakSet<Tensor>();
+
+function notePendingRows(weight: Tensor, indices: Tensor, rows: Tensor): void {
+  let p = pendingRows.get(weight);
+  if (!p) pendingRows.set(weight, (p = { indices: [], rows: [] }));
+  p.indices.push(indices);
+  p.rows.push(rows);
+}
+
+function ensureSparseHook(weight: Tensor): void {
+  if (hooked.has(weight) || !weight.is_leaf || !weight.requires_grad) return;
+  hooked.add(weight);
+  weight.register_hook((grad) => {
+    const p = pendingRows.get(weight);
+    if (!p) return undefined;
+    pendingRows.delete(weight);
+    const indices = p.indices.length === 1 ? p.indices[0] : cat(p.indices, 0);
+    const rows = p.rows.length === 1 ? p.rows[0] : cat(p.rows, 0);
+    const existing = weight.grad;
+    if (existing instanceof RowSparseTensor) {
+      existing.appendRows(indices, rows); // the engine adds `grad` into existing's storage next
+      return undefined;
+    }
+    if (existing !== null) return undefined; // a dense .grad stays dense, as sparse + dense in PyTorch
+    return grad instanceof RowSparseTensor && grad.rowIndices === indices ? grad : new RowSparseTensor(indices, rows, grad.shape);
+  });
+}
 
 export function embedding(
   input: Tensor,
@@ -83,6 +116,7 @@ export function embedding(
   }
   const out = no_grad(() => weight.index_select(0, flat)).view(...input.shape, D);
   if (anyRequiresGrad([weight])) {
+    if (sparse) ensureSparseHook(weight);
     record(out, embeddingBackward, [weight], null, { indices: flat, padding_idx: pad, sparse, weightShape: [V, D], weight });
   }
   return out;
