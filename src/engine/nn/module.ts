@@ -146,7 +146,6 @@ export class Module {
   _backward_hooks = new Map<number, BackwardHook>();
 
   constructor() {
-    // eslint-disable-next-line no-constructor-return
     return new Proxy(this, moduleProxyHandler);
   }
 
