@@ -114,6 +114,8 @@ const cases: Case[] = [
   ["mean dim", (a) => a.mean(-1), () => [r(2, 3)]],
   ["prod", (a) => a.prod(1), () => [pos(2, 3)]],
   ["prod all", (a) => a.prod(), () => [pos(4)]],
+  ["prod with zeros", (a) => a.prod(1), () => [torch.tensor([[0, 2, 3], [0, 0, 4], [1, 2, 3]], f64).requires_grad_()]],
+  ["prod dims non-contiguous", (a) => a.prod(0), () => [nc(3, 2)]],
   ["max all", (a) => a.max(), () => [spread(2, 3)]],
   ["max dim", (a) => a.max(1).values, () => [spread(2, 3)]],
   ["min dim keepdim", (a) => a.min(0, { keepdim: true }).values, () => [spread(3, 2)]],
