@@ -7,7 +7,7 @@ import { IndexError, RuntimeError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { wrapDim } from "../shape.js";
 import { type DimArg, type ReduceOptions, Tensor } from "../tensor.js";
-import { emptyTensor, record, zerosTensor } from "./common.js";
+import { emptyTensor, named, record, zerosTensor } from "./common.js";
 import { cast } from "./copy.js";
 import { add, div, eq, maximum, minimum, mul, sqrt, square, sub, where, abs, exp, log, pow } from "./elementwise.js";
 import { scatter } from "./indexing.js";
@@ -141,7 +141,10 @@ export function prod(t: Tensor, dim?: number | ReduceOptions, opts?: ReduceOptio
   const dims = parseDims(x, d);
   const keepdim = o.keepdim ?? false;
   const out = reduceRaw("prod", x, dims, keepdim, x.dtype.is_floating_point ? x.dtype : int64);
-  if (gradMode.enabled && x._requires_grad) record(out, ProdBackward, [x], [x, out], { inShape: x._shape, dims, keepdim, count: 0 });
+  if (gradMode.enabled && x._requires_grad) {
+    record(out, ProdBackward, [x], [x, out], { inShape: x._shape, dims, keepdim, count: 0 });
+    if (d === null || d === undefined) named(out, "ProdBackward0");
+  }
   return out;
 }
 
@@ -286,11 +289,11 @@ export function var_(t: Tensor, dim?: DimArg | VarOptions, opts?: VarOptions): T
   const keepdim = o.keepdim ?? false;
   const n = countOf(t._shape, dims);
   const centered = sub(t, mean(t, dims, { keepdim: true }));
-  return div(sum(square(centered), dims, { keepdim }), Math.max(0, n - correction));
+  return named(div(sum(square(centered), dims, { keepdim }), Math.max(0, n - correction)), "VarBackward0", t);
 }
 
 export function std(t: Tensor, dim?: DimArg | VarOptions, opts?: VarOptions): Tensor {
-  return sqrt(var_(t, dim, opts));
+  return named(sqrt(var_(t, dim, opts)), "StdBackward0", t);
 }
 
 /** log(sum(exp(x))) over dims, computed stably (the max is subtracted first). */
@@ -303,10 +306,14 @@ export function logsumexp(t: Tensor, dim: DimArg, opts?: { keepdim?: boolean }):
   const finite = where(eq(abs(m), Infinity), 0, m);
   const s = log(sum(exp(sub(x, finite)), dims, { keepdim: true }));
   const r = add(s, finite);
-  return keepdim ? r : reshapeTo(r, keptShape(x._shape, dims, false));
+  return named(keepdim ? r : reshapeTo(r, keptShape(x._shape, dims, false)), "LogsumexpBackward0", t);
 }
 
 export function norm(t: Tensor, p: number | "fro" = "fro", dim?: DimArg, opts?: { keepdim?: boolean }): Tensor {
+  return named(normImpl(t, p, dim, opts), "NormBackward1", t);
+}
+
+function normImpl(t: Tensor, p: number | "fro", dim?: DimArg, opts?: { keepdim?: boolean }): Tensor {
   const keepdim = opts?.keepdim ?? false;
   const d = dim ?? null;
   if (p === "fro" || p === 2) return sqrt(sum(square(t), d, { keepdim }));
