@@ -3,7 +3,7 @@ import importlib
 import os
 import sys
 
-SCRIPTS = ["ops", "op_errors", "nn_layers", "losses", "optim", "schedulers", "module_api", "seed_training"]
+SCRIPTS = ["ops", "op_errors", "printouts", "nn_layers", "losses", "optim", "schedulers", "module_api", "seed_training", "nn_errors"]
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -526,6 +526,27 @@ def functional_layer_cases():
     case("F.tanh/float64", F_ + "tanh", [randn(5)], [I(0)])
 
 
+def dim_wrapping_cases():
+    """Negative dims and 0-d tensors, where dim wrapping goes wrong most easily."""
+    case("gather/neg_dim/float64", "torch.gather", [randn(3, 4), index(4, 3, 2)], [I(0), -1, I(1)])
+    case("scatter_add/neg_dim/float64", "Tensor.scatter_add", [randn(2, 5), index(5, 2, 3), randn(2, 3)],
+         [I(0), -1, I(1), I(2)])
+    case("index_select/neg_dim/float64", "torch.index_select", [randn(2, 5), given([4, 0], I64)], [I(0), -1, I(1)])
+    case("narrow/neg_start/float64", "Tensor.narrow", [randn(2, 6)], [I(0), -1, -3, 2])
+    case("permute/neg_dims/float64", "Tensor.permute", [randn(2, 3, 4)], [I(0), -1, 0, -2])
+    case("unsqueeze/scalar/float64", "Tensor.unsqueeze", [randn()], [I(0), 0])
+    case("squeeze/scalar/float64", "Tensor.squeeze", [randn()], [I(0)])
+    case("sum/scalar_dim0/float64", "Tensor.sum", [randn()], [I(0), 0])
+    case("mean/scalar_neg_dim_keepdim/float64", "Tensor.mean", [randn()], [I(0), -1], {"keepdim": True})
+    case("softmax/scalar/float64", "torch.softmax", [randn()], [I(0), 0])
+    case("flatten/scalar/float64", "Tensor.flatten", [randn()], [I(0)])
+    case("max/scalar_dim/float64", "Tensor.max", [randn()], [I(0), 0])
+    case("cat/neg_dim_3d/float64", "torch.cat", [randn(2, 1, 3), randn(2, 2, 3)], [IL(0, 1), -2])
+    case("stack/neg_dim_3d/float64", "torch.stack", [randn(2, 3), randn(2, 3)], [IL(0, 1), -2])
+    case("expand/scalar/float64", "Tensor.expand", [randn()], [I(0), 2, 3])
+    case("transpose/same_dim/float64", "Tensor.transpose", [randn(2, 3)], [I(0), 1, -1])
+
+
 def main():
     deterministic_setup()
     elementwise_binary()
@@ -543,6 +564,7 @@ def main():
     special_value_cases()
     accumulation_cases()
     functional_layer_cases()
+    dim_wrapping_cases()
     write_fixture("ops.json", __file__, {
         "description": "Forward values and gradients of engine ops, from PyTorch. See scripts/reference/README.md.",
         "cases": CASES,
