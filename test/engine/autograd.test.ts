@@ -143,6 +143,13 @@ describe("in-place ops", () => {
     expect(w.tolist()).toEqual([0.5, 0.5, 0.5]);
   });
 
+  it("are allowed on detach() of a leaf that requires grad, and bump the shared version", () => {
+    const w = torch.ones(3, { requires_grad: true });
+    w.detach().zero_();
+    expect(w.tolist()).toEqual([0, 0, 0]);
+    expect(w._version).toBe(1);
+  });
+
   it("bump the version counter; modifying a saved tensor is an error at backward time", () => {
     const x = torch.ones(3, { requires_grad: true });
     const y = x.mul(2);

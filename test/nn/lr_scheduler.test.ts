@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   CosineAnnealingLR,
   ExponentialLR,
+  LambdaLR,
   LinearLR,
   MultiStepLR,
   OneCycleLR,
@@ -119,5 +120,19 @@ describe("lr_scheduler", () => {
     const r2 = new ReduceLROnPlateau(fakeOptimizer([1]));
     r2.load_state_dict(rsd);
     expect(r2.patience).toBe(0);
+  });
+});
+
+describe("LambdaLR", () => {
+  it("multiplies each group's initial lr by its lambda; the functions are not part of state_dict", () => {
+    const opt = fakeOptimizer([0.1, 1]);
+    const s = new LambdaLR(opt, [(e: number) => 0.5 ** e, (e: number) => 1 / (e + 1)]);
+    s.step();
+    s.step();
+    expect(s.get_last_lr()).toEqual([0.1 * 0.25, 1 / 3]);
+    const sd = s.state_dict();
+    expect(sd).not.toHaveProperty("lr_lambdas");
+    expect(sd.last_epoch).toBe(2);
+    expect(() => new LambdaLR(fakeOptimizer([1, 2]), [(e: number) => e])).toThrow("Expected 2 lr_lambdas, but got 1");
   });
 });

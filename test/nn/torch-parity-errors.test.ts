@@ -33,10 +33,7 @@ interface ErrorCase {
 const fixture = loadFixture<{ torch_version: string; cases: ErrorCase[] }>("nn-errors.json");
 
 /** Cases the engine does not match yet (case name -> reason); `it.fails` flags them once fixed. */
-const KNOWN_GAPS: Record<string, string> = {
-  "Conv2d/input_smaller_than_kernel":
-    "says 'Calculated output size: (1x-1x-1). Output size is too small' instead of PyTorch's kernel-size message",
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 function run(c: ErrorCase): void {
   if (c.kind === "module") {

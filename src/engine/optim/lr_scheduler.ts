@@ -95,6 +95,41 @@ export abstract class LRScheduler {
   }
 }
 
+/** PyTorch 1.13's name for the base class. */
+export { LRScheduler as _LRScheduler };
+
+/** lr = initial_lr * lr_lambda(epoch), one function for all groups or one per group. */
+export class LambdaLR extends LRScheduler {
+  lr_lambdas: ((epoch: number) => number)[];
+  constructor(
+    optimizer: SchedulableOptimizer,
+    ...args: (((epoch: number) => number) | ((epoch: number) => number)[] | number | boolean | (Common & { lr_lambda?: unknown }))[]
+  ) {
+    const opts = bind("LambdaLR", ["lr_lambda", "last_epoch", "verbose"], args);
+    const fns = opts.lr_lambda as ((epoch: number) => number) | ((epoch: number) => number)[];
+    const n = optimizer.param_groups.length;
+    let lambdas: ((epoch: number) => number)[];
+    if (Array.isArray(fns)) {
+      if (fns.length !== n) throw new Error(`Expected ${n} lr_lambdas, but got ${fns.length}`);
+      lambdas = [...fns];
+    } else {
+      lambdas = new Array(n).fill(fns);
+    }
+    super(optimizer, opts.last_epoch ?? -1, opts.verbose ?? false);
+    this.lr_lambdas = lambdas;
+    this._initial_step();
+  }
+  get_lr(): number[] {
+    return this.base_lrs.map((b, i) => b * this.lr_lambdas[i](this.last_epoch));
+  }
+  /** The functions are not state (PyTorch saves only callable objects' attributes). */
+  override state_dict(): SchedulerState {
+    const out: SchedulerState = {};
+    for (const [k, v] of Object.entries(this)) if (k !== "optimizer" && k !== "lr_lambdas") out[k] = structuredClone(v);
+    return out;
+  }
+}
+
 export class StepLR extends LRScheduler {
   step_size: number;
   gamma: number;

@@ -1,5 +1,6 @@
 // F.conv1d / F.conv2d: im2col, then a linear map of every window by the flattened kernel; groups run separately.
 import { cat } from "../../ops/indexing.js";
+import { RuntimeError } from "../../errors.js";
 import type { Tensor } from "../../tensor.js";
 import { linear } from "./linear.js";
 import { pair, unfold2d, windowOutSize, type Pair } from "./unfold.js";
@@ -41,6 +42,13 @@ export function conv2d(
   const s = pair(stride, "stride");
   const d = pair(dilation, "dilation");
   const { before, total } = resolvePadding(padding, [kh, kw], d, s);
+  const padH = H + total[0], padW = W + total[1];
+  const effH = d[0] * (kh - 1) + 1, effW = d[1] * (kw - 1) + 1;
+  if (padH < effH || padW < effW) {
+    throw new RuntimeError(
+      `Calculated padded input size per channel: (${padH} x ${padW}). Kernel size: (${effH} x ${effW}). Kernel size can't be greater than actual input size`,
+    );
+  }
   const Ho = Math.floor((H + total[0] - d[0] * (kh - 1) - 1) / s[0]) + 1;
   const Wo = Math.floor((W + total[1] - d[1] * (kw - 1) - 1) / s[1]) + 1;
   if (Ho <= 0 || Wo <= 0) throw new Error(`Calculated output size: (${O}x${Ho}x${Wo}). Output size is too small`);
