@@ -111,7 +111,55 @@ def layer_case(name, module, args, kwargs, inputs, training=True, call_kwargs=No
         entry["buffers_after"] = {k: encode_tensor(v) for k, v in m.named_buffers()}
     if any(c["name"] == name for c in CASES):
         raise ValueError(f"duplicate case {name}")
+    if any(x.dtype == F32 for x in leaves) and diff:
+        check_float32_conditioning(name, module, args, ctor_kwargs, state, leaves, call_kw, training, entry)
     CASES.append(entry)
+
+
+def check_float32_conditioning(name, module, args, kwargs, state, leaves, call_kw, training, entry):
+    """A float32 case is only a fair test if PyTorch's own float32 result is well within the
+    harness's float32 tolerance of the exact (float64) answer; otherwise two correct float32
+    implementations could disagree by more than the tolerance. Rerun in float64 and insist on it."""
+    from common import DTYPES_BY_NAME
+
+    def decode(t):
+        return torch.tensor([float(v) for v in t["data"]], dtype=F64).reshape(t["shape"]).to(
+            F64 if t["dtype"].startswith("float") else DTYPES_BY_NAME[t["dtype"]])
+
+    ctor = dict(kwargs)
+    if "dtype" in ctor:
+        ctor["dtype"] = F64
+    m = getattr(nn, module)(*as_tuples(args), **as_tuples(ctor))
+    m.load_state_dict({k: decode(v) for k, v in state.items()})
+    m.train(training)
+    xs = [x.detach().to(F64 if x.is_floating_point() else x.dtype).requires_grad_(x.requires_grad) for x in leaves]
+    kw = {k: (v.to(F64) if torch.is_tensor(v) and v.is_floating_point() else v) for k, v in call_kw.items()}
+    result = m(*xs, **kw)
+    outs = [result] if torch.is_tensor(result) else list(result)
+    pairs = [(o, decode(g)) for o, g in zip(outs, entry["grad_outputs"]) if g is not None]
+    torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
+    atol, rtol = 1e-6, 1e-4
+    worst = 0.0
+
+    def compare(exact, stored):
+        nonlocal worst
+        exact = exact.detach()
+        exact = exact.to_dense() if exact.is_sparse else exact
+        diff = (exact.to(F64) - decode(stored).to(F64)).abs() / (atol + rtol * exact.to(F64).abs())
+        worst = max(worst, float(diff.max()) if diff.numel() else 0.0)
+
+    for o, e in zip(outs, entry["outputs"]):
+        if e is not None and o is not None:
+            compare(o, e)
+    for k, p in m.named_parameters():
+        if entry["param_grads"].get(k) is not None:
+            compare(p.grad, entry["param_grads"][k])
+    for x, e in zip(xs, entry["input_grads"]):
+        if e is not None:
+            compare(x.grad, e)
+    if worst > 0.25:
+        raise ValueError(f"{name}: PyTorch's float32 result is {worst:.2f} of the tolerance away from float64; "
+                         "make the case smaller or better conditioned")
 
 
 def linear():
@@ -237,6 +285,19 @@ def activations_and_shape():
     layer_case("Dropout/eval/float64", "Dropout", [0.5], {}, [randn(3, 4)], training=False, dtype=None)
 
 
+def larger_float32():
+    """Realistic sizes in float32, where accumulation order starts to matter."""
+    layer_case("Linear/64_16/float32", "Linear", [64, 16], {}, [randn(8, 64, dtype=F32)], dtype=F32)
+    layer_case("Conv2d/4_4_k3_p1/float32", "Conv2d", [4, 4, 3], {"padding": 1}, [randn(1, 4, 6, 6, dtype=F32)],
+               dtype=F32)
+    layer_case("BatchNorm2d/8ch_train/float32", "BatchNorm2d", [8], {}, [randn(4, 8, 6, 6, dtype=F32)], dtype=F32)
+    layer_case("LayerNorm/128/float32", "LayerNorm", [128], {}, [randn(4, 128, dtype=F32)], dtype=F32)
+    # No bias: the key bias has a zero gradient (softmax ignores a shift), which float32 turns into noise.
+    layer_case("MultiheadAttention/8_2heads_no_bias/float32", "MultiheadAttention", [8, 2],
+               {"batch_first": True, "bias": False},
+               [randn(2, 4, 8, dtype=F32), randn(2, 4, 8, dtype=F32), randn(2, 4, 8, dtype=F32)], dtype=F32)
+
+
 def main():
     deterministic_setup()
     linear()
@@ -246,6 +307,7 @@ def main():
     embedding()
     attention()
     activations_and_shape()
+    larger_float32()
     write_fixture("nn-layers.json", __file__, {
         "description": "Forward, backward and buffers of torch.nn layers. See scripts/reference/README.md.",
         "cases": CASES,
