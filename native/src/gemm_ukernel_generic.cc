@@ -1,0 +1,36 @@
+// Portable microkernels (baseline x86-64 / any CPU): plain loops the compiler vectorizes with
+// whatever the baseline offers. A 4 x 16 tile keeps the accumulators in registers on SSE2.
+#include "gemm_ukernel.h"
+
+namespace ty {
+namespace generic {
+namespace {
+
+template <typename T, int MR, int NR>
+void gemm_tile(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta) {
+  T acc[MR][NR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    for (int i = 0; i < MR; ++i) {
+      const T ai = a[i];
+      for (int j = 0; j < NR; ++j) acc[i][j] += ai * b[j];
+    }
+    a += MR;
+    b += ldb;
+  }
+  for (int i = 0; i < MR; ++i) {
+    T* ci = c + i * ldc;
+    if (beta == T(0)) {
+      for (int j = 0; j < NR; ++j) ci[j] = alpha * acc[i][j];
+    } else {
+      for (int j = 0; j < NR; ++j) ci[j] = alpha * acc[i][j] + beta * ci[j];
+    }
+  }
+}
+
+}  // namespace
+
+GemmKernelInfo<float> sgemm_kernel() { return {"generic", 4, 16, gemm_tile<float, 4, 16>}; }
+GemmKernelInfo<double> dgemm_kernel() { return {"generic", 4, 8, gemm_tile<double, 4, 8>}; }
+
+}  // namespace generic
+}  // namespace ty

@@ -1,0 +1,131 @@
+#include "thread_pool.h"
+
+#include <sched.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ty {
+namespace {
+
+int default_threads() {
+  const char* env = std::getenv("TRAINYARD_NUM_THREADS");
+  if (env != nullptr && *env != '\0') {
+    int n = std::atoi(env);
+    if (n >= 1) return n > 256 ? 256 : n;
+  }
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n >= 1) return n;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc >= 1 ? static_cast<int>(hc) : 1;
+}
+
+class Pool {
+ public:
+  explicit Pool(int n) { resize(n); }
+  ~Pool() { stop_workers(); }
+
+  int size() const { return n_threads_; }
+
+  void resize(int n) {
+    if (n < 1) n = 1;
+    stop_workers();
+    n_threads_ = n;
+    stopping_ = false;
+    for (int w = 1; w < n; ++w) workers_.emplace_back([this, w] { worker_loop(w); });
+  }
+
+  void run(int64_t n, TaskFn fn, void* ctx) {
+    if (n <= 0) return;
+    // Serial when there is nothing to share, or when the pool is taken: a nested call from a task,
+    // or a call from a second JavaScript thread (worker_threads) that loaded the same addon.
+    if (n_threads_ == 1 || n == 1 || busy_.exchange(true, std::memory_order_acquire)) {
+      for (int64_t t = 0; t < n; ++t) fn(ctx, t, 0);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      fn_ = fn;
+      ctx_ = ctx;
+      n_tasks_ = n;
+      next_.store(0, std::memory_order_relaxed);
+      active_.store(n_threads_ - 1, std::memory_order_relaxed);
+      ++generation_;
+    }
+    wake_.notify_all();
+    drain(0);
+    // Wait for the workers to finish their last task; they are usually a few microseconds away.
+    int spins = 0;
+    while (active_.load(std::memory_order_acquire) != 0) {
+      if (++spins > 4000) std::this_thread::yield();
+    }
+    busy_.store(false, std::memory_order_release);
+  }
+
+ private:
+  void drain(int worker) {
+    for (;;) {
+      int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
+      if (t >= n_tasks_) break;
+      fn_(ctx_, t, worker);
+    }
+  }
+
+  void worker_loop(int worker) {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
+      }
+      drain(worker);
+      active_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void stop_workers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  int n_threads_ = 1;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  uint64_t generation_ = 0;
+  TaskFn fn_ = nullptr;
+  void* ctx_ = nullptr;
+  int64_t n_tasks_ = 0;
+  std::atomic<int64_t> next_{0};
+  std::atomic<int> active_{0};
+  std::atomic<bool> busy_{false};
+};
+
+Pool& pool() {
+  // Leaked on purpose: joining threads during static destruction at process exit can deadlock.
+  static Pool* p = new Pool(default_threads());
+  return *p;
+}
+
+}  // namespace
+
+int num_threads() { return pool().size(); }
+void set_num_threads(int n) { pool().resize(n); }
+void parallel_for(int64_t n, TaskFn fn, void* ctx) { pool().run(n, fn, ctx); }
+
+}  // namespace ty
