@@ -13,6 +13,11 @@
 #include <new>
 #include <vector>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
+
 #include "cpu.h"
 #include "gemm_ukernel.h"
 #include "thread_pool.h"
@@ -99,15 +104,49 @@ T* scratch(int slot, size_t count) {
 // Packs rows [0, mc) x cols [0, kc) of A (strides rs, cs) into MR-row micro-panels, k-major,
 // zero-padding the last panel.
 template <typename T>
+void pack_a_rows(int mr, int64_t rows, int64_t kc, const T* src, int64_t rs, T* dst) {
+  // Row-major A: each row is contiguous in k; scatter it down the panel's column i.
+  int64_t i = 0;
+#ifdef __SSE2__
+  if constexpr (sizeof(T) == 4) {
+    // Four rows at a time: 4x4 transposes turn four row reads into four k-major stores.
+    for (; i + 4 <= rows; i += 4) {
+      const float* r0 = reinterpret_cast<const float*>(src + i * rs);
+      const float* r1 = r0 + rs;
+      const float* r2 = r1 + rs;
+      const float* r3 = r2 + rs;
+      float* d = reinterpret_cast<float*>(dst) + i;
+      int64_t k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        __m128 a0 = _mm_loadu_ps(r0 + k), a1 = _mm_loadu_ps(r1 + k), a2 = _mm_loadu_ps(r2 + k), a3 = _mm_loadu_ps(r3 + k);
+        _MM_TRANSPOSE4_PS(a0, a1, a2, a3);
+        _mm_storeu_ps(d + (k + 0) * mr, a0);
+        _mm_storeu_ps(d + (k + 1) * mr, a1);
+        _mm_storeu_ps(d + (k + 2) * mr, a2);
+        _mm_storeu_ps(d + (k + 3) * mr, a3);
+      }
+      for (; k < kc; ++k) {
+        d[k * mr + 0] = r0[k];
+        d[k * mr + 1] = r1[k];
+        d[k * mr + 2] = r2[k];
+        d[k * mr + 3] = r3[k];
+      }
+    }
+  }
+#endif
+  for (; i < rows; ++i) {
+    const T* r = src + i * rs;
+    for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = r[k];
+  }
+}
+
+template <typename T>
 void pack_a(int mr, int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out) {
   for (int64_t i0 = 0; i0 < mc; i0 += mr) {
     const int64_t rows = mc - i0 < mr ? mc - i0 : mr;
     T* dst = out + i0 * kc;
     if (cs == 1) {
-      for (int64_t i = 0; i < rows; ++i) {
-        const T* src = a + (i0 + i) * rs;
-        for (int64_t k = 0; k < kc; ++k) dst[k * mr + i] = src[k];
-      }
+      pack_a_rows(mr, rows, kc, a + i0 * rs, rs, dst);
     } else {
       for (int64_t k = 0; k < kc; ++k) {
         const T* src = a + i0 * rs + k * cs;
@@ -205,7 +244,6 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
         if (s0 >= s1) return;
         T* ap = scratch<T>(0, static_cast<size_t>((mc + mr - 1) / mr) * mr * kc);
         pack_a(mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);
-        alignas(64) T tile[16 * 32];
         for (int64_t s = s0; s < s1; ++s) {
           const int64_t j0 = s * nr;
           const int64_t cols = nc - j0 < nr ? nc - j0 : nr;
@@ -215,16 +253,8 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = mc - ir < mr ? mc - ir : mr;
             T* ct = c + (i0 + ir) * rsc + jc + j0;
-            if (rows == mr && cols == nr) {
-              K.info.run(kc, ap + ir * kc, bsl, ldb, ct, rsc, alpha, beta_eff);
-            } else {
-              K.info.run(kc, ap + ir * kc, bsl, ldb, tile, nr, T(1), T(0));
-              for (int64_t i = 0; i < rows; ++i)
-                for (int64_t j = 0; j < cols; ++j) {
-                  T& out = ct[i * rsc + j];
-                  out = beta_eff == T(0) ? alpha * tile[i * nr + j] : alpha * tile[i * nr + j] + beta_eff * out;
-                }
-            }
+            K.info.run(kc, ap + ir * kc, bsl, ldb, ct, rsc, alpha, beta_eff, static_cast<int>(rows),
+                       static_cast<int>(cols));
           }
         }
       };
