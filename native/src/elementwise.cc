@@ -12,7 +12,9 @@
 namespace ty {
 namespace {
 
-constexpr int64_t kParallelMin = 1 << 15;  // below this many elements threads cost more than they save
+// Below this much work (elements x relative cost) a second thread costs more than it saves: simple
+// ops are memory-bound, and waking a worker costs about as much as adding 100k floats.
+constexpr int64_t kParallelMin = 1 << 18;
 
 // Runs body over [0, numel) in chunks, on the pool when the work is large enough.
 template <typename Body>

@@ -12,6 +12,16 @@
 namespace ty {
 namespace {
 
+constexpr int kSpinIterations = 20000;  // roughly 50-100 microseconds
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 int default_threads() {
   const char* env = std::getenv("TRAINYARD_NUM_THREADS");
   if (env != nullptr && *env != '\0') {
@@ -57,7 +67,7 @@ class Pool {
       n_tasks_ = n;
       next_.store(0, std::memory_order_relaxed);
       active_.store(n_threads_ - 1, std::memory_order_relaxed);
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     drain(0);
@@ -81,11 +91,14 @@ class Pool {
   void worker_loop(int worker) {
     uint64_t seen = 0;
     for (;;) {
+      // Spin briefly first: parallel regions often come back to back (GEMM's K slabs), and a
+      // condition-variable wake-up costs tens of microseconds. Then sleep, so idle workers cost nothing.
+      for (int i = 0; i < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
       {
         std::unique_lock<std::mutex> lock(mu_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        wake_.wait(lock, [&] { return stopping_ || generation_.load(std::memory_order_relaxed) != seen; });
         if (stopping_) return;
-        seen = generation_;
+        seen = generation_.load(std::memory_order_relaxed);
       }
       drain(worker);
       active_.fetch_sub(1, std::memory_order_acq_rel);
@@ -107,7 +120,7 @@ class Pool {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int64_t n_tasks_ = 0;

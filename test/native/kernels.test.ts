@@ -30,7 +30,7 @@ beforeAll(() => {
   }
   ref = table as unknown as NativeKernelTable;
   const { addon, meta } = native();
-  nat = createNativeKernels(addon, meta, spy as unknown as NativeKernelTable);
+  nat = createNativeKernels(addon, meta, spy as unknown as NativeKernelTable, 0);
 });
 
 /** Runs fn and returns the fallbacks it caused. */

@@ -43,9 +43,28 @@ function codes(names: readonly string[]): Map<string, number> {
   return new Map(names.map((n, i) => [n, i]));
 }
 
-/** Builds the kernel table over a loaded addon; `reference` supplies the TypeScript kernels to fall back on. */
-export function createNativeKernels(addon: NativeAddon, meta: Float64Array, reference: NativeKernelTable): NativeKernelTable {
+/**
+ * Calls on at most this many elements go to the TypeScript kernels: there a JIT-compiled loop beats
+ * the fixed cost of a native call, and V8 keeps such small typed arrays on its heap, where handing
+ * one to native code first forces a copy of its backing store.
+ */
+export const SMALL_NUMEL = 32;
+
+function numelOf(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+/**
+ * Builds the kernel table over a loaded addon; `reference` supplies the TypeScript kernels to fall
+ * back on. `smallNumel` overrides SMALL_NUMEL (tests pass 0 to run even tiny cases natively).
+ */
+export function createNativeKernels(
+  addon: NativeAddon, meta: Float64Array, reference: NativeKernelTable, smallNumel = SMALL_NUMEL,
+): NativeKernelTable {
   const info = addon.info();
+  const small = (shape: Shape) => numelOf(shape) <= smallNumel;
   const unaryCodes = codes(info.unaryOps);
   const binaryCodes = codes(info.binaryOps);
 
@@ -65,7 +84,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
   return {
     unary(op, out, x, shape, strides, offset, s0, s1) {
       const code = unaryCodes.get(op);
-      if (code !== undefined && fits(shape, 1)) {
+      if (code !== undefined && fits(shape, 1) && !small(shape)) {
         putView(putShape(shape), offset, strides);
         if (addon.unary(code, out, x, s0, s1)) return;
       }
@@ -74,7 +93,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
 
     binary(op, out, shape, a, aStrides, aOffset, b, bStrides, bOffset, s0) {
       const code = binaryCodes.get(op);
-      if (code !== undefined && fits(shape, 2)) {
+      if (code !== undefined && fits(shape, 2) && !small(shape)) {
         putView(putView(putShape(shape), aOffset, aStrides), bOffset, bStrides);
         if (addon.binary(code, out, a, b, s0)) return;
       }
@@ -82,7 +101,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
     },
 
     where(out, shape, cond, cStrides, cOffset, a, aStrides, aOffset, b, bStrides, bOffset) {
-      if (cond instanceof Uint8Array && fits(shape, 3)) {
+      if (cond instanceof Uint8Array && fits(shape, 3) && !small(shape)) {
         putView(putView(putView(putShape(shape), cOffset, cStrides), aOffset, aStrides), bOffset, bStrides);
         if (addon.where(out, cond, a, b)) return;
       }
@@ -91,7 +110,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
 
     reduce(op, out, x, shape, strides, offset, dims) {
       const code = REDUCE_CODES[op];
-      if (code !== undefined && fits(shape, 2)) {
+      if (code !== undefined && fits(shape, 2) && !small(shape)) {
         let pos = putView(putShape(shape), offset, strides);
         meta[pos++] = dims.length;
         for (let i = 0; i < dims.length; i++) meta[pos++] = dims[i];
@@ -101,7 +120,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
     },
 
     arg_reduce(op, values, indices, x, shape, strides, offset, dim) {
-      if (fits(shape, 1)) {
+      if (fits(shape, 1) && !small(shape)) {
         const pos = putView(putShape(shape), offset, strides);
         meta[pos] = dim;
         if (addon.argReduce(op === "max", values, indices, x)) return;
@@ -111,7 +130,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
 
     matmul(out, batchShape, M, N, K, a, aStrides, aOffset, b, bStrides, bOffset) {
       const nb = batchShape.length;
-      if (nb + 2 <= MAX_DIMS) {
+      if (nb + 2 <= MAX_DIMS && numelOf(batchShape) * M * N * K > smallNumel * smallNumel) {
         let pos = 0;
         meta[pos++] = nb;
         for (let d = 0; d < nb; d++) meta[pos++] = batchShape[d];
@@ -126,7 +145,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
     },
 
     copy(shape, dst, dstStrides, dstOffset, src, srcStrides, srcOffset) {
-      if (fits(shape, 2)) {
+      if (fits(shape, 2) && !small(shape)) {
         putView(putView(putShape(shape), dstOffset, dstStrides), srcOffset, srcStrides);
         if (addon.copy(dst, src)) return;
       }
@@ -134,7 +153,7 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
     },
 
     fill(dst, shape, strides, offset, value) {
-      if (fits(shape, 1)) {
+      if (fits(shape, 1) && !small(shape)) {
         putView(putShape(shape), offset, strides);
         if (addon.fill(dst, value)) return;
       }
@@ -142,11 +161,11 @@ export function createNativeKernels(addon: NativeAddon, meta: Float64Array, refe
     },
 
     softmax(out, x, outer, size, inner, log) {
-      if (!addon.softmax(out, x, outer, size, inner, log)) reference.softmax(out, x, outer, size, inner, log);
+      if (outer * size * inner <= smallNumel || !addon.softmax(out, x, outer, size, inner, log)) reference.softmax(out, x, outer, size, inner, log);
     },
 
     softmax_backward(gradIn, gradOut, y, outer, size, inner, log) {
-      if (!addon.softmaxBackward(gradIn, gradOut, y, outer, size, inner, log))
+      if (outer * size * inner <= smallNumel || !addon.softmaxBackward(gradIn, gradOut, y, outer, size, inner, log))
         reference.softmax_backward(gradIn, gradOut, y, outer, size, inner, log);
     },
   };
