@@ -64,7 +64,7 @@ export function createNativeKernels(
   addon: NativeAddon, meta: Float64Array, reference: NativeKernelTable, smallNumel = SMALL_NUMEL,
 ): NativeKernelTable {
   const info = addon.info();
-  const small = (shape: Shape) => numelOf(shape) <= smallNumel;
+  const small = (shape: Shape) => smallNumel > 0 && numelOf(shape) <= smallNumel;
   const unaryCodes = codes(info.unaryOps);
   const binaryCodes = codes(info.binaryOps);
 
@@ -130,7 +130,7 @@ export function createNativeKernels(
 
     matmul(out, batchShape, M, N, K, a, aStrides, aOffset, b, bStrides, bOffset) {
       const nb = batchShape.length;
-      if (nb + 2 <= MAX_DIMS && numelOf(batchShape) * M * N * K > smallNumel * smallNumel) {
+      if (nb + 2 <= MAX_DIMS && !(smallNumel > 0 && numelOf(batchShape) * M * N * K <= smallNumel * smallNumel)) {
         let pos = 0;
         meta[pos++] = nb;
         for (let d = 0; d < nb; d++) meta[pos++] = batchShape[d];
@@ -161,11 +161,11 @@ export function createNativeKernels(
     },
 
     softmax(out, x, outer, size, inner, log) {
-      if (outer * size * inner <= smallNumel || !addon.softmax(out, x, outer, size, inner, log)) reference.softmax(out, x, outer, size, inner, log);
+      if ((smallNumel > 0 && outer * size * inner <= smallNumel) || !addon.softmax(out, x, outer, size, inner, log)) reference.softmax(out, x, outer, size, inner, log);
     },
 
     softmax_backward(gradIn, gradOut, y, outer, size, inner, log) {
-      if (outer * size * inner <= smallNumel || !addon.softmaxBackward(gradIn, gradOut, y, outer, size, inner, log))
+      if ((smallNumel > 0 && outer * size * inner <= smallNumel) || !addon.softmaxBackward(gradIn, gradOut, y, outer, size, inner, log))
         reference.softmax_backward(gradIn, gradOut, y, outer, size, inner, log);
     },
   };
