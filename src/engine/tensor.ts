@@ -3,7 +3,7 @@
 import type { AccumulateGrad, Node, TensorHook } from "./autograd/node.js";
 import { cpu, type Device } from "./device.js";
 import { type DType, type TypedArray, bool, float32, float64, int32, int64, uint8 } from "./dtype.js";
-import { RuntimeError } from "./errors.js";
+import { RuntimeError, ValueError } from "./errors.js";
 import { gradMode } from "./grad_mode.js";
 import * as A from "./ops/activation.js";
 import * as C from "./ops/copy.js";
@@ -142,7 +142,7 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.numel() !== 1)
-      throw new RuntimeError(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+      throw new ValueError("only one element tensors can be converted to Python scalars");
     const v = this._data[this._offset];
     return v;
   }
@@ -174,7 +174,7 @@ export class Tensor {
       return this;
     }
     if (flag && !this.dtype.is_floating_point)
-      throw new RuntimeError("only Tensors of floating point dtype can require gradients");
+      throw new RuntimeError("Only Tensors of floating point and complex dtype can require gradients");
     this._requires_grad = flag;
     return this;
   }

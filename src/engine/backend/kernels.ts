@@ -3,8 +3,11 @@
 // Kernels see raw memory only: typed arrays plus shape, strides and element offsets (never Tensor
 // objects), so that a C++ addon can implement them over the very same ArrayBuffers with no copies.
 // Conventions shared by every kernel:
-//  - `out` is always a freshly allocated, contiguous (row-major) typed array the kernel fully writes,
-//    except where a kernel says "accumulates into" or takes explicit destination strides.
+//  - `out` is always a contiguous (row-major) typed array the kernel fully writes, except where a kernel
+//    says "accumulates into" or takes explicit destination strides. For unary and binary, `out` may be
+//    the very same array as input `x`/`a`/`b` read with contiguous strides and offset 0 (in-place ops such
+//    as p.add_(g) under no_grad write this way): element i is read before element i is written, and
+//    no other element of out is read.
 //  - Input views are described by (array, strides, offset) in ELEMENTS, strides already broadcast to
 //    the output shape (stride 0 on broadcast dims). Strides may be 0 or any non-negative value.
 //  - Element types follow the dtype table in dtype.ts: float32 Float32Array, float64 Float64Array,

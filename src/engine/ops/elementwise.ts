@@ -78,7 +78,8 @@ const PassBackward = (name: string): BackwardFormula<[readonly number[], readonl
   backward: (node, g) => [sumToShape(g, node.args[0]), sumToShape(g, node.args[1])],
 });
 const AddBackward0 = PassBackward("AddBackward0");
-const AddBackward1: BackwardFormula = { name: "AddBackward1", backward: (_n, g) => [g] };
+// PyTorch names tensor-scalar ops after their tensor-tensor forms (x + 1 has AddBackward0).
+const AddBackward1: BackwardFormula = { name: "AddBackward0", backward: (_n, g) => [g] };
 const AddAlphaBackward: BackwardFormula<[readonly number[], readonly number[], number]> = {
   name: "AddBackward0",
   backward: (node, g) => [sumToShape(g, node.args[0]), sumToShape(mul(g, node.args[2]), node.args[1])],
@@ -87,7 +88,7 @@ const SubBackward0: BackwardFormula<[readonly number[], readonly number[], numbe
   name: "SubBackward0",
   backward: (node, g) => [sumToShape(g, node.args[0]), sumToShape(mul(g, -node.args[2]), node.args[1])],
 };
-const SubBackward1: BackwardFormula = { name: "SubBackward1", backward: (_n, g) => [g] };
+const SubBackward1: BackwardFormula = { name: "SubBackward0", backward: (_n, g) => [g] };
 const RsubBackward1: BackwardFormula<number> = { name: "RsubBackward1", backward: (node, g) => [mul(g, -node.args)] };
 
 export function add(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
@@ -114,7 +115,9 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: numbe
 
 export function sub(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
   const alpha = opts?.alpha ?? 1;
-  if (a instanceof Tensor && (a.dtype === bool || (b instanceof Tensor && b.dtype === bool)))
+  if (a instanceof Tensor && a.dtype === bool && b instanceof Tensor && b.dtype === bool)
+    throw new RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+  if ((a instanceof Tensor && a.dtype === bool) || (b instanceof Tensor && b.dtype === bool))
     throw new RuntimeError(
       "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
     );
@@ -156,7 +159,7 @@ const MulBackward0: BackwardFormula = {
     ];
   },
 };
-const MulBackward1: BackwardFormula<number> = { name: "MulBackward1", backward: (node, g) => [mul(g, node.args)] };
+const MulBackward1: BackwardFormula<number> = { name: "MulBackward0", backward: (node, g) => [mul(g, node.args)] };
 
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (!(a instanceof Tensor)) return mul(b, a);
@@ -187,7 +190,7 @@ const DivBackward0: BackwardFormula<[readonly number[], readonly number[]]> = {
     ];
   },
 };
-const DivBackward1: BackwardFormula<number> = { name: "DivBackward1", backward: (node, g) => [div(g, node.args)] };
+const DivBackward1: BackwardFormula<number> = { name: "DivBackward0", backward: (node, g) => [div(g, node.args)] };
 
 export function div(a: TensorOrScalar, b: TensorOrScalar, opts?: { rounding_mode?: "trunc" | "floor" | null }): Tensor {
   const mode = opts?.rounding_mode ?? null;
@@ -245,7 +248,7 @@ const PowBackward1: BackwardFormula<[readonly number[], readonly number[]]> = {
   },
 };
 const PowBackward2: BackwardFormula<number> = {
-  name: "PowBackward2",
+  name: "PowBackward1",
   backward: (node, g) => [mul(g, mul(node.saved(0), Math.log(node.args)))],
 };
 

@@ -11,11 +11,13 @@ import { Tensor } from "../tensor.js";
 import { anyRequiresGrad, contiguousData, emptyTensor, fromData, record, scalarTensor } from "./common.js";
 import { cast, clone } from "./copy.js";
 import { mul, where } from "./elementwise.js";
-import { expand, narrow, reshapeTo, slice, unsqueeze } from "./view.js";
+import { expand, narrow, renameNode, reshapeTo, slice, unsqueeze } from "./view.js";
 
 function checkIndex(name: string, index: Tensor): void {
-  if (index.dtype !== int64 && index.dtype !== int32)
-    throw new RuntimeError(`${name}(): Expected dtype int64 for index`);
+  // index_select also takes int32 indices; gather/scatter want int64, as in PyTorch.
+  if (name === "index_select" || name === "index_add") {
+    if (index.dtype !== int64 && index.dtype !== int32) throw new RuntimeError(`${name}(): Expected dtype int32 or int64 for index`);
+  } else if (index.dtype !== int64) throw new RuntimeError(`${name}(): Expected dtype int64 for index`);
 }
 
 /** The index values as a contiguous typed array, every value checked against [0, size). */
@@ -250,7 +252,7 @@ export function split(t: Tensor, sizeOrSections: number | readonly number[], dim
   if (typeof sizeOrSections === "number") {
     if (sizeOrSections <= 0 && size > 0) throw new RuntimeError(`split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`);
     for (let s = 0; s < size || (s === 0 && size === 0); s += sizeOrSections) {
-      out.push(narrow(t, d, s, Math.min(sizeOrSections, size - s)));
+      out.push(renameNode(narrow(t, d, s, Math.min(sizeOrSections, size - s)), "SplitBackward0"));
       if (size === 0) break;
     }
     return out;
@@ -262,7 +264,7 @@ export function split(t: Tensor, sizeOrSections: number | readonly number[], dim
     );
   let s = 0;
   for (const len of sizeOrSections) {
-    out.push(narrow(t, d, s, len));
+    out.push(renameNode(narrow(t, d, s, len), "SplitWithSizesBackward0"));
     s += len;
   }
   return out;

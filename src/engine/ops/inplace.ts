@@ -3,14 +3,16 @@
 // grad_fn to the new node (history rebased as PyTorch does). PyTorch's errors for leaves are kept.
 import type { BackwardFormula } from "../autograd/node.js";
 import { kernels } from "../backend/dispatcher.js";
-import { bool, can_cast, int64 } from "../dtype.js";
+import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
+import { bool, can_cast, int64, promoteWithScalar } from "../dtype.js";
 import { RuntimeError } from "../errors.js";
 import { gradMode, no_grad } from "../grad_mode.js";
 import { default_generator, fillNormal, fillUniform, type Generator } from "../random.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, shapesEqual } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { allocate, emptyTensor, record, sumToShape } from "./common.js";
+import { allocate, emptyTensor, isContig, record, sumToShape } from "./common.js";
 import { cast, castRaw, clone } from "./copy.js";
+import * as E from "./elementwise.js";
 import { masked_fill } from "./elementwise.js";
 import { reduceLegacyName } from "./names.js";
 import { getitem, type IndexItem } from "./view.js";
@@ -53,8 +55,49 @@ function inputFor(t: Tensor, other?: unknown): Tensor {
   return recording ? clone(t) : t;
 }
 
+type BinaryFn = (a: Tensor, b: TensorOrScalar, opts?: never) => Tensor;
+
+/**
+ * The kernel ops behind add_/sub_/mul_/div_ when they can write straight into t's memory (no graph
+ * recorded, t dense, same dtype, no broadcasting of t): optimizer updates take this path, with no
+ * temporary allocation.
+ */
+const DIRECT = new Map<BinaryFn, (t: Tensor, other: TensorOrScalar, alpha: number) => [UnaryOp | BinaryOp, number] | null>([
+  [E.add as BinaryFn, (_t, o, alpha) => (typeof o === "number" ? ["add_scalar", o * alpha] : [alpha === 1 ? "add" : "add_alpha", alpha])],
+  [E.sub as BinaryFn, (_t, o, alpha) => (typeof o === "number" ? ["add_scalar", -o * alpha] : ["sub_alpha", alpha])],
+  [E.mul as BinaryFn, (_t, o) => (typeof o === "number" ? ["mul_scalar", o] : ["mul", 0])],
+  [E.div as BinaryFn, (t, o) => (!t.dtype.is_floating_point ? null : typeof o === "number" ? ["mul_scalar", 1 / o] : ["div", 0])],
+]);
+
+function tryDirect(t: Tensor, op: BinaryFn, other: TensorOrScalar, opts: unknown): boolean {
+  const plan = DIRECT.get(op);
+  if (!plan || (opts as { rounding_mode?: unknown } | undefined)?.rounding_mode) return false;
+  if (gradMode.enabled && (t._requires_grad || (other instanceof Tensor && other._requires_grad))) return false;
+  if (!isContig(t) || t.dtype === bool) return false;
+  const n = t.numel();
+  if (other instanceof Tensor) {
+    if (other.dtype !== t.dtype || other._shape.length > t._shape.length) return false;
+    const off = t._shape.length - other._shape.length;
+    for (let i = 0; i < other._shape.length; i++) if (other._shape[i] !== 1 && other._shape[i] !== t._shape[i + off]) return false;
+    if (other._data === t._data && !(other._offset === t._offset && shapesEqual(other._shape, t._shape) && isContig(other))) return false;
+  } else if (typeof other !== "number" || promoteWithScalar(t.dtype, other) !== t.dtype) return false;
+  const step = plan(t, other, (opts as { alpha?: number } | undefined)?.alpha ?? 1);
+  if (!step) return false;
+  const dst = t._offset === 0 && t._data.length === n ? t._data : t._data.subarray(t._offset, t._offset + n);
+  if (other instanceof Tensor) {
+    const bs = broadcastStrides(other._shape, other._strides, t._shape);
+    const src = other._data === t._data ? dst : other._data;
+    kernels.binary(step[0] as BinaryOp, dst, t._shape, dst, t._strides, 0, src, bs, other._data === t._data ? 0 : other._offset, step[1]);
+  } else {
+    kernels.unary(step[0] as UnaryOp, dst, dst, t._shape, t._strides, 0, step[1], 0);
+  }
+  t._vc.v++;
+  return true;
+}
+
 export function inplace<T extends Tensor, O>(t: T, op: (a: Tensor, b: TensorOrScalar, opts?: O) => Tensor, other: TensorOrScalar, opts?: O): T {
   checkInplace(t);
+  if (tryDirect(t, op as unknown as BinaryFn, other, opts)) return t;
   commit(t, op(inputFor(t, other), other, opts));
   return t;
 }

@@ -2,9 +2,11 @@
 import type { BackwardFormula } from "../autograd/node.js";
 import { kernels } from "../backend/dispatcher.js";
 import { RuntimeError } from "../errors.js";
+import { no_grad } from "../grad_mode.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { emptyTensor, needs2, record, sumToShape } from "./common.js";
+import { mul } from "./elementwise.js";
 import { reduceLegacyName } from "./names.js";
 import { reshapeTo, squeeze, transpose, unsqueeze } from "./view.js";
 
@@ -74,12 +76,35 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   return batchedMatmul(a, b);
 }
 
+/** Records `out` (computed without the graph) under a formula of its own, so grad_fn names match PyTorch's. */
+function withNode(out: Tensor, formula: BackwardFormula<MatmulArgs>, a: Tensor, b: Tensor): Tensor {
+  if (needs2(a, b)) record(out, formula, [a, b], [b._requires_grad ? a : null, a._requires_grad ? b : null], { aShape: a._shape, bShape: b._shape });
+  return out;
+}
+
+const DotBackward0: BackwardFormula<MatmulArgs> = {
+  name: "DotBackward0",
+  backward: (node, g) => {
+    const [ea, eb] = node._next;
+    return [ea ? mul(node.saved(1), g) : null, eb ? mul(node.saved(0), g) : null];
+  },
+};
+const MvBackward0: BackwardFormula<MatmulArgs> = {
+  name: "MvBackward0",
+  backward: (node, g) => {
+    const [ea, eb] = node._next;
+    return [ea ? outer(g, node.saved(1)) : null, eb ? mv(transpose(node.saved(0), 0, 1), g) : null];
+  },
+};
+
 export function mv(a: Tensor, v: Tensor): Tensor {
   if (a.ndim !== 2 || v.ndim !== 1)
     throw new RuntimeError(`vector + matrix @ vector expected, got 1, ${a.ndim}, ${v.ndim}`);
   if (a._shape[1] !== v._shape[0])
-    throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${v._shape[0]})`);
-  return matmul(a, v);
+    throw new RuntimeError(`size mismatch, got ${a._shape[0]}, ${a._shape[0]}x${a._shape[1]},${v._shape[0]}`);
+  checkDtypes(a, v);
+  const out = no_grad(() => squeeze(batchedMatmul(a, unsqueeze(v, 1)), 1));
+  return withNode(out, MvBackward0, a, v);
 }
 
 export function dot(a: Tensor, b: Tensor): Tensor {
@@ -90,7 +115,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
       `inconsistent tensor size, expected tensor [${a._shape[0]}] and src [${b._shape[0]}] to have the same number of elements, but got ${a._shape[0]} and ${b._shape[0]} elements respectively`,
     );
   checkDtypes(a, b);
-  return reshapeTo(batchedMatmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
+  const out = no_grad(() => reshapeTo(batchedMatmul(unsqueeze(a, 0), unsqueeze(b, 1)), []));
+  return withNode(out, DotBackward0, a, b);
 }
 
 export function outer(a: Tensor, b: Tensor): Tensor {
@@ -106,12 +132,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkDtypes(a, b);
   if (ad === 1 && bd === 1) return dot(a, b);
   if (ad === 2 && bd === 2) return mm(a, b);
+  if (ad === 2 && bd === 1) return mv(a, b);
   const x = ad === 1 ? unsqueeze(a, 0) : a;
   const y = bd === 1 ? unsqueeze(b, 1) : b;
   const K = x._shape[x.ndim - 1];
   if (y._shape[y.ndim - 2] !== K) {
     if (ad === 2 && bd === 1)
-      throw new RuntimeError(`size mismatch, got input (${a._shape[0]}), mat (${a._shape[0]}x${a._shape[1]}), vec (${b._shape[0]})`);
+      throw new RuntimeError(`size mismatch, got ${a._shape[0]}, ${a._shape[0]}x${a._shape[1]},${b._shape[0]}`);
     const xr = reshapeTo(x.detach(), [x.numel() / K, K]);
     throw new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${xr._shape[0]}x${K} and ${y._shape[y.ndim - 2]}x${y._shape[y.ndim - 1]})`);
   }

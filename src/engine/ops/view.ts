@@ -375,9 +375,16 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   return out;
 }
 
+/** Renames the grad_fn of a result (PyTorch names split pieces SplitBackward0, unbind's UnbindBackward0). */
+export function renameNode(out: Tensor, name: string): Tensor {
+  const node = out.grad_fn as unknown as { formula?: BackwardFormula } | null;
+  if (node?.formula) node.formula = { name, backward: node.formula.backward };
+  return out;
+}
+
 export function unbind(t: Tensor, dim = 0): Tensor[] {
   const d = wrapDim(dim, t._shape.length);
-  return Array.from({ length: t._shape[d] }, (_, i) => select(t, d, i));
+  return Array.from({ length: t._shape[d] }, (_, i) => renameNode(select(t, d, i), "UnbindBackward0"));
 }
 
 /** One item of a Python-style index: number, "a:b:c" slice, ":", "...", null (new axis), or an index tensor. */
