@@ -175,9 +175,15 @@ void pack_b_sliver(int nr, int64_t cols, int64_t kc, const T* b, int64_t rs, int
     }
     return;
   }
-  for (int64_t j = 0; j < cols; ++j) {
-    const T* src = b + j * cs;
-    for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = src[k * rs];
+  if (rs == 1) {
+    // B transposed (stored N x K, e.g. a Linear layer's weight): its columns are contiguous rows,
+    // which is A's row-major packing problem with NR in place of MR.
+    pack_a_rows(nr, cols, kc, b, cs, dst);
+  } else {
+    for (int64_t j = 0; j < cols; ++j) {
+      const T* src = b + j * cs;
+      for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = src[k * rs];
+    }
   }
   for (int64_t j = cols; j < nr; ++j)
     for (int64_t k = 0; k < kc; ++k) dst[k * nr + j] = T(0);
