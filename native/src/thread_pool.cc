@@ -56,35 +56,48 @@ class Pool {
     if (n <= 0) return;
     // Serial when there is nothing to share, or when the pool is taken: a nested call from a task,
     // or a call from a second JavaScript thread (worker_threads) that loaded the same addon.
-    if (n_threads_ == 1 || n == 1 || busy_.exchange(true, std::memory_order_acquire)) {
+    if (n_threads_ == 1 || n == 1 || n >= (int64_t(1) << 32) || busy_.exchange(true, std::memory_order_acquire)) {
       for (int64_t t = 0; t < n; ++t) fn(ctx, t, 0);
       return;
     }
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lock(mu_);
       fn_ = fn;
       ctx_ = ctx;
       n_tasks_ = n;
-      next_.store(0, std::memory_order_relaxed);
-      active_.store(n_threads_ - 1, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
+      done_.store(0, std::memory_order_relaxed);
+      gen = (generation_.load(std::memory_order_relaxed) + 1) & 0xFFFFFFFFu;
+      if (gen == 0) gen = 1;  // 0 is what a fresh worker has "seen"
+      next_.store(gen << 32, std::memory_order_relaxed);
+      generation_.store(gen, std::memory_order_release);
     }
     wake_.notify_all();
-    drain(0);
-    // Wait for the workers to finish their last task; they are usually a few microseconds away.
+    drain(gen, fn, ctx, n, 0);
+    // Wait for tasks other threads took, not for the threads themselves: a worker that has not woken
+    // up yet simply finds no task left in this region (see drain), so a descheduled worker never
+    // holds the caller up.
     int spins = 0;
-    while (active_.load(std::memory_order_acquire) != 0) {
-      if (++spins > 4000) std::this_thread::yield();
+    while (done_.load(std::memory_order_acquire) != n) {
+      if (++spins > 2000) std::this_thread::yield(); else cpu_relax();
     }
     busy_.store(false, std::memory_order_release);
   }
 
  private:
-  void drain(int worker) {
+  // Takes tasks of region `gen` until none is left. The task counter carries the region number in
+  // its high 32 bits, so a thread that arrives late can never take a task of a later region.
+  void drain(uint64_t gen, TaskFn fn, void* ctx, int64_t n, int worker) {
     for (;;) {
-      int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
-      if (t >= n_tasks_) break;
-      fn_(ctx_, t, worker);
+      uint64_t cur = next_.load(std::memory_order_relaxed);
+      int64_t t;
+      do {
+        if ((cur >> 32) != gen) return;
+        t = static_cast<int64_t>(cur & 0xFFFFFFFFu);
+        if (t >= n) return;
+      } while (!next_.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel, std::memory_order_relaxed));
+      fn(ctx, t, worker);
+      done_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
 
@@ -94,14 +107,19 @@ class Pool {
       // Spin briefly first: parallel regions often come back to back (GEMM's K slabs), and a
       // condition-variable wake-up costs tens of microseconds. Then sleep, so idle workers cost nothing.
       for (int i = 0; i < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
+      TaskFn fn;
+      void* ctx;
+      int64_t n;
       {
         std::unique_lock<std::mutex> lock(mu_);
         wake_.wait(lock, [&] { return stopping_ || generation_.load(std::memory_order_relaxed) != seen; });
         if (stopping_) return;
         seen = generation_.load(std::memory_order_relaxed);
+        fn = fn_;
+        ctx = ctx_;
+        n = n_tasks_;
       }
-      drain(worker);
-      active_.fetch_sub(1, std::memory_order_acq_rel);
+      drain(seen, fn, ctx, n, worker);
     }
   }
 
@@ -124,8 +142,8 @@ class Pool {
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int64_t n_tasks_ = 0;
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> active_{0};
+  std::atomic<uint64_t> next_{0};
+  std::atomic<int64_t> done_{0};
   std::atomic<bool> busy_{false};
 };
 
