@@ -492,6 +492,41 @@ Napi::Value Conv2dBackward(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, conv2d_backward(dt, gx.data, gw.data, gb.data, go.data, x.data, w.data, s));
 }
 
+// meta: N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo
+Conv2dShape read_window(const Napi::Env& env) {
+  MetaReader m;
+  Conv2dShape s{};
+  s.n = m.i(); s.c_in = m.i(); s.h = m.i(); s.w = m.i(); s.kh = m.i(); s.kw = m.i(); s.sh = m.i(); s.sw = m.i();
+  s.ph = m.i(); s.pw = m.i(); s.dh = m.i(); s.dw = m.i(); s.oh = m.i(); s.ow = m.i();
+  s.c_out = s.c_in;
+  s.groups = 1;
+  require(env, s.n >= 0 && s.c_in >= 0 && s.h >= 0 && s.w >= 0 && s.kh > 0 && s.kw > 0 && s.sh > 0 && s.sw > 0 &&
+                   s.ph >= 0 && s.pw >= 0 && s.dh > 0 && s.dw > 0 && s.oh >= 0 && s.ow >= 0, "im2col: bad geometry");
+  return s;
+}
+
+// im2col(out, x, padValue); meta: see read_window
+Napi::Value Im2col(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr out = arr(info, 0), x = arr(info, 1);
+  if (out.dtype != x.dtype) return Napi::Boolean::New(env, false);
+  Conv2dShape s = read_window(env);
+  require(env, out.length >= s.n * s.c_in * s.kh * s.kw * s.oh * s.ow && x.length >= s.n * s.c_in * s.h * s.w,
+          "im2col: arrays too small");
+  return Napi::Boolean::New(env, im2col_batch(x.dtype, out.data, x.data, s, num(info, 2)));
+}
+
+// col2im(out, cols): adds into out; meta: see read_window
+Napi::Value Col2im(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Arr out = arr(info, 0), cols = arr(info, 1);
+  if (out.dtype != cols.dtype) return Napi::Boolean::New(env, false);
+  Conv2dShape s = read_window(env);
+  require(env, cols.length >= s.n * s.c_in * s.kh * s.kw * s.oh * s.ow && out.length >= s.n * s.c_in * s.h * s.w,
+          "col2im: arrays too small");
+  return Napi::Boolean::New(env, col2im_batch(out.dtype, out.data, cols.data, s));
+}
+
 Pool2dShape read_pool(const Napi::Env& env) {
   MetaReader m;
   Pool2dShape s;
@@ -595,6 +630,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("crossEntropy", Napi::Function::New(env, CrossEntropy));
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
   exports.Set("conv2dBackward", Napi::Function::New(env, Conv2dBackward));
+  exports.Set("im2col", Napi::Function::New(env, Im2col));
+  exports.Set("col2im", Napi::Function::New(env, Col2im));
   exports.Set("maxPool2dForward", Napi::Function::New(env, MaxPoolForward));
   exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("avgPool2dForward", Napi::Function::New(env, AvgPoolForward));

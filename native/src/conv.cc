@@ -15,7 +15,7 @@ namespace {
 
 // col[(c * kh + i) * kw + j][oy * ow + ox] = x[c][oy * sh - ph + i * dh][ox * sw - pw + j * dw] (0 outside).
 template <typename T>
-void im2col(const T* x, int64_t channels, const Conv2dShape& s, T* col) {
+void im2col(const T* x, int64_t channels, const Conv2dShape& s, T* col, T pad = T(0)) {
   const int64_t plane = s.oh * s.ow;
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t i = 0; i < s.kh; ++i)
@@ -26,13 +26,13 @@ void im2col(const T* x, int64_t channels, const Conv2dShape& s, T* col) {
           const int64_t iy = oy * s.sh - s.ph + i * s.dh;
           T* d = dst + oy * s.ow;
           if (iy < 0 || iy >= s.h) {
-            for (int64_t ox = 0; ox < s.ow; ++ox) d[ox] = T(0);
+            for (int64_t ox = 0; ox < s.ow; ++ox) d[ox] = pad;
             continue;
           }
           const T* row = src + iy * s.w;
           for (int64_t ox = 0; ox < s.ow; ++ox) {
             const int64_t ix = ox * s.sw - s.pw + j * s.dw;
-            d[ox] = (ix >= 0 && ix < s.w) ? row[ix] : T(0);
+            d[ox] = (ix >= 0 && ix < s.w) ? row[ix] : pad;
           }
         }
       }
@@ -232,6 +232,18 @@ void avg_pool_bwd_t(T* gx, const T* go, const Pool2dShape& s) {
   });
 }
 
+template <typename T>
+void im2col_batch_t(T* out, const T* x, const Conv2dShape& s, T pad) {
+  const int64_t per_item = s.c_in * s.kh * s.kw * s.oh * s.ow;
+  over_planes(s.n, [&](int64_t n) { im2col(x + n * s.c_in * s.h * s.w, s.c_in, s, out + n * per_item, pad); });
+}
+
+template <typename T>
+void col2im_batch_t(T* out, const T* cols, const Conv2dShape& s) {
+  const int64_t per_item = s.c_in * s.kh * s.kw * s.oh * s.ow;
+  over_planes(s.n, [&](int64_t n) { col2im_add(cols + n * per_item, s.c_in, s, out + n * s.c_in * s.h * s.w); });
+}
+
 }  // namespace
 
 #define TY_DISPATCH(dtype, call_f32, call_f64) \
@@ -258,6 +270,16 @@ bool conv2d_backward(int dtype, void* gx, void* gw, void* gb, const void* go, co
               conv_backward_t(static_cast<double*>(gx), static_cast<double*>(gw), static_cast<double*>(gb),
                               static_cast<const double*>(go), static_cast<const double*>(x),
                               static_cast<const double*>(w), s));
+}
+
+bool im2col_batch(int dtype, void* out, const void* x, const Conv2dShape& s, double pad) {
+  TY_DISPATCH(dtype, im2col_batch_t(static_cast<float*>(out), static_cast<const float*>(x), s, float(pad)),
+              im2col_batch_t(static_cast<double*>(out), static_cast<const double*>(x), s, pad));
+}
+
+bool col2im_batch(int dtype, void* out, const void* cols, const Conv2dShape& s) {
+  TY_DISPATCH(dtype, col2im_batch_t(static_cast<float*>(out), static_cast<const float*>(cols), s),
+              col2im_batch_t(static_cast<double*>(out), static_cast<const double*>(cols), s));
 }
 
 bool max_pool2d_forward(int dtype, void* out, double* idx, const void* x, const Pool2dShape& s) {

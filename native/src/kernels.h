@@ -39,6 +39,10 @@ struct Conv2dShape {
 bool conv2d_forward(int dtype, void* out, const void* x, const void* weight, const void* bias, const Conv2dShape& s);
 bool conv2d_backward(int dtype, void* grad_x, void* grad_w, void* grad_b, const void* grad_out, const void* x,
                      const void* weight, const Conv2dShape& s);
+// Batched im2col / col2im over [N, C, H, W] (c_in = C; c_out, groups unused): cols is
+// [N, C * kh * kw, oh * ow]; im2col writes pad outside the input, col2im adds into out.
+bool im2col_batch(int dtype, void* out, const void* x, const Conv2dShape& s, double pad);
+bool col2im_batch(int dtype, void* out, const void* cols, const Conv2dShape& s);
 struct Pool2dShape {
   int64_t n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow;
   bool count_include_pad;

@@ -2,7 +2,7 @@
 // loops written from their definitions (PyTorch 1.13's formulas), in float64 and float32.
 import { describe, expect, it } from "vitest";
 import {
-  adam_step, avg_pool2d_backward, avg_pool2d_forward, conv2d_backward, conv2d_forward, conv2dOutputShape,
+  adam_step, avg_pool2d_backward, col2im, im2col, type WindowGeometry, avg_pool2d_forward, conv2d_backward, conv2d_forward, conv2dOutputShape,
   cross_entropy, max_pool2d_backward, max_pool2d_forward, pool2dOutputShape, sgd_step, type Conv2dParams,
   type Pool2dParams,
 } from "../../src/engine/backends/native/fused.js";
@@ -120,6 +120,40 @@ describe.skipIf(skipNative)("native fused kernels", () => {
         expectClose(gx, e.gx, ...tol(C, k), "grad x");
         expectClose(gw, e.gw, ...tol(C, oshape[0] * oshape[2] * oshape[3]), "grad w");
         expectClose(gb, e.gb, ...tol(C, oshape[0] * oshape[2] * oshape[3]), "grad b");
+      }
+    });
+
+    it(`im2col with a pad value and col2im (its adjoint), batched, ${C.name}`, () => {
+      const rand = rng(26);
+      const geoms: WindowGeometry[] = [
+        { N: 2, C: 3, H: 5, W: 6, kh: 3, kw: 2, sh: 1, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, Ho: 5, Wo: 4 },
+        { N: 3, C: 1, H: 7, W: 7, kh: 3, kw: 3, sh: 2, sw: 2, ph: 0, pw: 0, dh: 2, dw: 1, Ho: 2, Wo: 3 },
+        { N: 0, C: 2, H: 4, W: 4, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, Ho: 2, Wo: 2 },
+      ];
+      for (const g of geoms) {
+        const x = randomArray(C, g.N * g.C * g.H * g.W, rand);
+        const rows = g.C * g.kh * g.kw, cols = g.Ho * g.Wo;
+        const out = new C(g.N * rows * cols);
+        expect(im2col(out, x, g, -Infinity)).toBe(true);
+        const e = new Float64Array(out.length);
+        const back = new C(x.length).fill(0.5), eBack = new Float64Array(x.length).fill(0.5);
+        const colsIn = randomArray(C, out.length, rand);
+        for (let n = 0; n < g.N; n++)
+          for (let c = 0; c < g.C; c++)
+            for (let i = 0; i < g.kh; i++)
+              for (let j = 0; j < g.kw; j++)
+                for (let oy = 0; oy < g.Ho; oy++)
+                  for (let ox = 0; ox < g.Wo; ox++) {
+                    const o = ((n * rows + (c * g.kh + i) * g.kw + j) * g.Ho + oy) * g.Wo + ox;
+                    const y = oy * g.sh - g.ph + i * g.dh, xx = ox * g.sw - g.pw + j * g.dw;
+                    const inside = y >= 0 && y < g.H && xx >= 0 && xx < g.W;
+                    const xi = ((n * g.C + c) * g.H + y) * g.W + xx;
+                    e[o] = inside ? x[xi] : -Infinity;
+                    if (inside) eBack[xi] += colsIn[o];
+                  }
+        expectClose(out, e, 0, 0, "im2col");
+        expect(col2im(back, colsIn, g)).toBe(true);
+        expectClose(back, eBack, ...tol(C, 9), "col2im");
       }
     });
 

@@ -64,6 +64,10 @@ export interface NativeAddon {
     gradX: NativeArray | null, gradW: NativeArray | null, gradB: NativeArray | null, gradOut: NativeArray,
     x: NativeArray, weight: NativeArray,
   ): boolean;
+  /** cols [N, C*kh*kw, Ho*Wo] from x [N, C, H, W]; meta: N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo. */
+  im2col(out: NativeArray, x: NativeArray, padValue: number): boolean;
+  /** Adds cols back into out [N, C, H, W] (overlaps summed); meta as im2col. */
+  col2im(out: NativeArray, cols: NativeArray): boolean;
   /** meta: n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad. */
   maxPool2dForward(out: NativeArray, indices: Float64Array | null, x: NativeArray): boolean;
   maxPool2dBackward(gradX: NativeArray, gradOut: NativeArray, indices: Float64Array): boolean;

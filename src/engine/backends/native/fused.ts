@@ -54,6 +54,36 @@ export function conv2d_backward(
   return l.addon.conv2dBackward(gradX, gradW, gradB, gradOut, x, weight);
 }
 
+/** Geometry of a 2-D sliding window over [N, C, H, W], as nn's im2col/col2im kernels take it. */
+export interface WindowGeometry {
+  N: number; C: number; H: number; W: number;
+  kh: number; kw: number;
+  sh: number; sw: number;
+  ph: number; pw: number;
+  dh: number; dw: number;
+  Ho: number; Wo: number;
+}
+
+function putWindow(meta: Float64Array, g: WindowGeometry): void {
+  meta.set([g.N, g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.Ho, g.Wo]);
+}
+
+/** out: contiguous [N, C*kh*kw, Ho*Wo] from x: contiguous [N, C, H, W]; positions outside x read padValue. */
+export function im2col(out: NativeArray, x: NativeArray, g: WindowGeometry, padValue: number): boolean {
+  const l = native();
+  if (!l) return false;
+  putWindow(l.meta, g);
+  return l.addon.im2col(out, x, padValue);
+}
+
+/** Accumulates cols (contiguous [N, C*kh*kw, Ho*Wo]) into out (contiguous [N, C, H, W]); padding is dropped. */
+export function col2im(out: NativeArray, cols: NativeArray, g: WindowGeometry): boolean {
+  const l = native();
+  if (!l) return false;
+  putWindow(l.meta, g);
+  return l.addon.col2im(out, cols);
+}
+
 export interface Pool2dParams {
   /** [N, C, H, W] */
   input: readonly number[];
