@@ -22,16 +22,33 @@ inline double combine(int op, double acc, double v) {
   }
 }
 
+// Sum of a contiguous run with eight interleaved partial sums (combined in a fixed order), so the
+// adds pipeline and vectorize; the order depends only on n, never on threads.
+template <typename T>
+double contiguous_sum(const T* x, int64_t n) {
+  double p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) p[j] += static_cast<double>(x[i + j]);
+  double s = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
 template <typename T>
 void reduce_range(int op, double* acc, const T* x, const NdIter& it, int64_t lo, int64_t hi) {
   for_each_run(it, lo, hi, [&](int64_t n, const int64_t* off, const int64_t* st) {
     double* a = acc + off[0];
     const T* xp = x + off[1];
     if (op == r_sum || op == r_mean) {
-      if (st[0] == 0) {
+      if (st[0] == 0 && st[1] == 1) {
+        *a += contiguous_sum(xp, n);
+      } else if (st[0] == 0) {
         double s = *a;
         for (int64_t i = 0; i < n; ++i) s += xp[i * st[1]];
         *a = s;
+      } else if (st[0] == 1 && st[1] == 1) {
+        for (int64_t i = 0; i < n; ++i) a[i] += xp[i];
       } else {
         for (int64_t i = 0; i < n; ++i) a[i * st[0]] += xp[i * st[1]];
       }
