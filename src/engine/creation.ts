@@ -66,7 +66,7 @@ function dtypeOfTypedArray(a: ArrayBufferView): DType {
  * integral; requires_grad: true implies the default float dtype), float32 otherwise, bool for booleans.
  * Typed arrays keep their dtype. Always copies.
  */
-export function tensor(data: NestedList | TypedArray | BigInt64Array | Tensor | readonly NestedList[], opts: TensorOptions = {}): Tensor {
+export function tensor(data: NestedList | TypedArray | BigInt64Array | Tensor | readonly (NestedList | TypedArray)[], opts: TensorOptions = {}): Tensor {
   if (data instanceof Tensor) {
     const t = castRaw(data.detach(), opts.dtype ?? data.dtype);
     return finish(t === data ? castRaw(data, data.dtype) : t, opts);
@@ -89,7 +89,9 @@ export function tensor(data: NestedList | TypedArray | BigInt64Array | Tensor | 
   }
   const shape: number[] = [];
   let probe: unknown = data;
-  while (Array.isArray(probe)) {
+  // Rows may be nested arrays or typed arrays (a list of Float32Array rows, say).
+  const isList = (x: unknown): x is ArrayLike<unknown> => Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+  while (isList(probe)) {
     shape.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0];
@@ -100,7 +102,7 @@ export function tensor(data: NestedList | TypedArray | BigInt64Array | Tensor | 
   let sawNumber = false;
   const walk = (x: unknown, dim: number) => {
     if (dim === shape.length) {
-      if (Array.isArray(x)) throw new ValueError(`expected sequence of length ${shape[dim - 1]} at dim ${dim - 1} (got ${x.length})`);
+      if (isList(x)) throw new ValueError(`expected sequence of length ${shape[dim - 1]} at dim ${dim - 1} (got ${x.length})`);
       if (typeof x === "boolean") {
         sawBool = true;
         flat.push(x ? 1 : 0);
@@ -115,9 +117,10 @@ export function tensor(data: NestedList | TypedArray | BigInt64Array | Tensor | 
       } else throw new TypeError(`Could not infer dtype of ${x === null ? "None" : typeof x}`);
       return;
     }
-    if (!Array.isArray(x)) throw new ValueError(`expected sequence of length ${shape[dim]} at dim ${dim} (got scalar)`);
+    if (!isList(x)) throw new ValueError(`expected sequence of length ${shape[dim]} at dim ${dim} (got scalar)`);
     if (x.length !== shape[dim]) throw new ValueError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${x.length})`);
-    for (const v of x) walk(v, dim + 1);
+    if (x instanceof Float32Array || x instanceof Float64Array) sawFloat = true;
+    for (let i = 0; i < x.length; i++) walk(x[i], dim + 1);
   };
   walk(data, 0);
   let dtype = opts.dtype ?? null;
@@ -154,7 +157,7 @@ export const as_tensor = (data: TypedArray | NestedList, opts: TensorOptions = {
 function filled(shape: number[], value: number, opts: TensorOptions, fallback?: DType): Tensor {
   const dtype = opts.dtype ?? fallback ?? get_default_dtype();
   const t = emptyTensor(shape, dtype);
-  if (value !== 0) t._data.fill(dtype === bool ? (value ? 1 : 0) : value);
+  t._data.fill(dtype === bool ? (value ? 1 : 0) : value);
   return finish(t, opts);
 }
 

@@ -28,6 +28,11 @@ export function no_grad<T>(fn: () => T): T {
   return withMode(false, fn);
 }
 
+/** torch.inference_mode(): here the same as no_grad. */
+export function inference_mode<T>(fn: () => T): T {
+  return withMode(false, fn);
+}
+
 /** torch.enable_grad(): runs fn with the graph recorded, even inside no_grad. */
 export function enable_grad<T>(fn: () => T): T {
   return withMode(true, fn);

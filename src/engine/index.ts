@@ -4,6 +4,7 @@
 import "./autograd/engine.js";
 import { initBackend } from "./backends/index.js";
 
+
 export { Tensor } from "./tensor.js";
 export type { Scalar, TensorOrScalar, NestedList, ReduceOptions, DimArg } from "./tensor.js";
 export {
@@ -13,7 +14,7 @@ export {
 export type { TypedArray } from "./dtype.js";
 export { Device, device } from "./device.js";
 export { RuntimeError, IndexError, ValueError, NotImplementedError } from "./errors.js";
-export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from "./grad_mode.js";
+export { no_grad, enable_grad, inference_mode, set_grad_enabled, is_grad_enabled } from "./grad_mode.js";
 export {
   Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
 } from "./random.js";
@@ -24,36 +25,38 @@ export {
 } from "./creation.js";
 export type { TensorOptions, RandomOptions } from "./creation.js";
 
-// Ops as torch.* functions.
+// Ops as torch.* functions (those with parameters PyTorch lets you name take them in the options object).
 export {
-  add, sub, sub as subtract, mul, mul as multiply, div, div as divide, div as true_divide, pow, rsub,
+  add, sub, sub as subtract, mul, mul as multiply, div, div as divide, div as true_divide, rsub,
   neg, neg as negative, exp, log, log2, log10, sqrt, rsqrt, abs, sign, square, reciprocal, sin, cos,
-  log1p, expm1, erf, floor, ceil, round, trunc, clamp, clamp as clip, maximum, minimum, atan2,
-  remainder, fmod, floor_divide, eq, ne, lt, le, gt, ge, lt as less, gt as greater,
-  logical_not, logical_and, logical_or, logical_xor, isnan, isinf, isfinite, equal, isclose, allclose,
-  where, masked_fill, lerp, addcmul, addcdiv, result_type,
+  log1p, expm1, erf, floor, ceil, round, trunc, remainder, fmod, floor_divide,
+  eq, ne, lt, le, gt, ge, lt as less, gt as greater,
+  logical_not, logical_and, logical_or, logical_xor, isnan, isinf, isfinite, equal, isclose, allclose, result_type,
 } from "./ops/elementwise.js";
-export { relu, sigmoid, tanh, gelu, silu, softplus, softmax, log_softmax, dropout } from "./ops/activation.js";
+export { relu, sigmoid, tanh, silu } from "./ops/activation.js";
 export {
+  clamp, clamp as clip, maximum, minimum, where, masked_fill, lerp, pow, atan2, addcmul, addcdiv,
+  softmax, log_softmax, dropout, gelu, softplus,
   sum, mean, prod, max, min, amax, amin, argmax, argmin, var_ as var, std, logsumexp, norm, all, any,
-} from "./ops/reduce.js";
-export type { ValuesIndices, VarOptions } from "./ops/reduce.js";
-export { matmul, mm, bmm, mv, dot, outer } from "./ops/matmul.js";
-export {
-  view, reshape, transpose, transpose as swapaxes, t, permute, movedim, squeeze, unsqueeze, flatten,
-  unflatten, expand, contiguous, narrow, select, slice, unbind, getitem,
-} from "./ops/view.js";
-export type { IndexItem } from "./ops/view.js";
-export {
+  matmul, mm, bmm, mv, dot, outer,
+  reshape, transpose, transpose as swapaxes, permute, movedim, squeeze, unsqueeze, flatten, unflatten,
+  narrow, select, unbind,
   index_select, gather, scatter, scatter_add, index_add, cat, cat as concat, cat as concatenate, stack,
-  split, chunk, masked_select, repeat, flip, tril, triu, nonzero, sort, topk,
-} from "./ops/indexing.js";
+  split, chunk, masked_select, flip, tril, triu, sort, topk,
+} from "./ops/kwargs_functions.js";
+export type { ValuesIndices, VarOptions } from "./ops/reduce.js";
+export { view, t, expand, contiguous, slice, getitem } from "./ops/view.js";
+export type { IndexItem } from "./ops/view.js";
+export { repeat, nonzero } from "./ops/indexing.js";
 export { clone, detach } from "./ops/copy.js";
+export { addmm } from "./ops/matmul.js";
+export { set_printoptions } from "./print.js";
+export { sumToShape as _sum_to_shape } from "./ops/common.js";
 
 // Backends (dispatcher): which kernels run.
 export {
   registerKernel, registerBackend, getKernel, listKernels, registeredBackends, setBackend, getBackend,
-  withBackend, kernels as _kernels,
+  withBackend, setAllocator, cpuAllocator, kernels as _kernels,
 } from "./backend/dispatcher.js";
 export { BACKEND_PROVIDERS, initBackend } from "./backends/index.js";
 export type * as kernel_types from "./backend/kernels.js";

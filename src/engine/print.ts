@@ -3,10 +3,16 @@
 import { bool, float32, int64 } from "./dtype.js";
 import type { Tensor } from "./tensor.js";
 
-const PRECISION = 4;
-const LINEWIDTH = 80;
-const THRESHOLD = 1000;
-const EDGEITEMS = 3;
+const opts = { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sci_mode: null as boolean | null };
+
+/** torch.set_printoptions({ precision, threshold, edgeitems, linewidth, sci_mode, profile }). */
+export function set_printoptions(o: { precision?: number; threshold?: number; edgeitems?: number; linewidth?: number; sci_mode?: boolean | null; profile?: "default" | "short" | "full" } = {}): void {
+  if (o.profile === "default") Object.assign(opts, { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80 });
+  else if (o.profile === "short") Object.assign(opts, { precision: 2, threshold: 1000, edgeitems: 2, linewidth: 80 });
+  else if (o.profile === "full") Object.assign(opts, { precision: 4, threshold: Infinity, edgeitems: 3, linewidth: 80 });
+  for (const k of ["precision", "threshold", "edgeitems", "linewidth"] as const) if (o[k] !== undefined) opts[k] = o[k]!;
+  if (o.sci_mode !== undefined) opts.sci_mode = o.sci_mode;
+}
 
 /** Python's '{:.Ne}' (exponent with at least two digits). */
 function sci(v: number, digits: number): string {
@@ -59,26 +65,32 @@ class Formatter {
     if (this.intMode) {
       if (max / min > 1000 || max > 1e8) {
         this.sciMode = true;
-        for (const v of finite) this.maxWidth = Math.max(this.maxWidth, sci(v, PRECISION).length);
+        for (const v of finite) this.maxWidth = Math.max(this.maxWidth, sci(v, opts.precision).length);
       } else {
         for (const v of finite) this.maxWidth = Math.max(this.maxWidth, fixed(v, 0).length + 1);
       }
     } else if (max / min > 1000 || max > 1e8 || min < 1e-4) {
       this.sciMode = true;
-      for (const v of finite) this.maxWidth = Math.max(this.maxWidth, sci(v, PRECISION).length);
+      for (const v of finite) this.maxWidth = Math.max(this.maxWidth, sci(v, opts.precision).length);
     } else {
-      for (const v of finite) this.maxWidth = Math.max(this.maxWidth, fixed(v, PRECISION).length);
+      for (const v of finite) this.maxWidth = Math.max(this.maxWidth, fixed(v, opts.precision).length);
+    }
+    if (opts.sci_mode !== null && opts.sci_mode !== this.sciMode) {
+      // A forced mode recomputes the widths the way PyTorch's formatter ends up printing them.
+      this.sciMode = opts.sci_mode;
+      this.maxWidth = 1;
+      for (const v of finite) this.maxWidth = Math.max(this.maxWidth, this.format(v).trimStart().length);
     }
   }
 
   format(v: number, isBool = false): string {
     let s: string;
     if (this.floating) {
-      if (this.sciMode) s = sci(v, PRECISION);
+      if (this.sciMode) s = sci(v, opts.precision);
       else if (this.intMode) {
         s = fixed(v, 0);
         if (Number.isFinite(v)) s += ".";
-      } else s = fixed(v, PRECISION);
+      } else s = fixed(v, opts.precision);
     } else s = isBool ? (v ? "True" : "False") : String(v);
     return " ".repeat(Math.max(0, this.maxWidth - s.length)) + s;
   }
@@ -94,7 +106,7 @@ function summarizedValues(t: Tensor, summarize: boolean): number[] {
       return;
     }
     const n = shape[dim];
-    const idx = summarize && n > 2 * EDGEITEMS ? [...range(0, EDGEITEMS), ...range(n - EDGEITEMS, n)] : range(0, n);
+    const idx = summarize && n > 2 * opts.edgeitems ? [...range(0, opts.edgeitems), ...range(n - opts.edgeitems, n)] : range(0, n);
     for (const i of idx) walk(dim + 1, offset + i * t._strides[dim]);
   };
   walk(0, t._offset);
@@ -113,10 +125,10 @@ function tensorStr(t: Tensor, dim: number, offset: number, indent: number, summa
   const stride = t._strides[dim];
   if (dim === nd - 1) {
     const elementLength = f.maxWidth + 2;
-    const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / elementLength));
+    const perLine = Math.max(1, Math.floor((opts.linewidth - indent) / elementLength));
     let data: string[];
     const fmt = (i: number) => f.format(t._data[offset + i * stride], isBool);
-    if (summarize && n > 2 * EDGEITEMS) data = [...range(0, EDGEITEMS).map(fmt), " ...", ...range(n - EDGEITEMS, n).map(fmt)];
+    if (summarize && n > 2 * opts.edgeitems) data = [...range(0, opts.edgeitems).map(fmt), " ...", ...range(n - opts.edgeitems, n).map(fmt)];
     else data = range(0, n).map(fmt);
     const lines: string[] = [];
     for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(", "));
@@ -124,7 +136,7 @@ function tensorStr(t: Tensor, dim: number, offset: number, indent: number, summa
   }
   const sub = (i: number) => tensorStr(t, dim + 1, offset + i * stride, indent + 1, summarize, f, isBool);
   let slices: string[];
-  if (summarize && n > 2 * EDGEITEMS) slices = [...range(0, EDGEITEMS).map(sub), "...", ...range(n - EDGEITEMS, n).map(sub)];
+  if (summarize && n > 2 * opts.edgeitems) slices = [...range(0, opts.edgeitems).map(sub), "...", ...range(n - opts.edgeitems, n).map(sub)];
   else slices = range(0, n).map(sub);
   const remaining = nd - dim;
   return "[" + slices.join("," + "\n".repeat(remaining - 1) + " ".repeat(indent + 1)) + "]";
@@ -134,7 +146,7 @@ function addSuffixes(body: string, suffixes: string[], indent: number): string {
   const parts = [body];
   let lastLineLen = body.length - body.lastIndexOf("\n") + 1;
   for (const s of suffixes) {
-    if (lastLineLen + s.length + 2 > LINEWIDTH) {
+    if (lastLineLen + s.length + 2 > opts.linewidth) {
       parts.push(",\n" + " ".repeat(indent) + s);
       lastLineLen = indent + s.length;
     } else {
@@ -159,7 +171,7 @@ export function formatTensor(t: Tensor, defaultFloat = float32): string {
     body = "[]";
   } else {
     if (!(t.dtype === defaultFloat || t.dtype === int64 || t.dtype === bool)) suffixes.push(`dtype=${t.dtype.toString()}`);
-    const summarize = numel > THRESHOLD;
+    const summarize = numel > opts.threshold;
     const f = new Formatter(summarizedValues(t, summarize), t.dtype.is_floating_point, isBool);
     body = tensorStr(t, 0, t._offset, indent, summarize, f, isBool);
   }

@@ -13,6 +13,8 @@ import * as IP from "./ops/inplace.js";
 import * as MM from "./ops/matmul.js";
 import * as R from "./ops/reduce.js";
 import * as V from "./ops/view.js";
+import { installMethodKwargs } from "./kwargs.js";
+import { sumToShape } from "./ops/common.js";
 import { formatTensor } from "./print.js";
 import { wrapDim } from "./shape.js";
 
@@ -43,7 +45,7 @@ export class Tensor {
   _vc: VersionCounter;
   /** The tensor this one is a view of (null for a tensor owning its storage). */
   _base: Tensor | null;
-  grad: Tensor | null = null;
+  _grad: Tensor | null = null;
   grad_fn: Node | null = null;
   _requires_grad = false;
   _accumulator: AccumulateGrad | null = null;
@@ -63,6 +65,19 @@ export class Tensor {
   }
 
   // ---- attributes ----
+  /** The accumulated gradient (leaves, and non-leaves with retain_grad). Assigning checks shape and dtype. */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null && g !== undefined) {
+      if (!(g instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeof g}`);
+      if (g.dtype !== this.dtype) throw new RuntimeError("assigned grad has data of a different type");
+      if (g._shape.length !== this._shape.length || g._shape.some((v, i) => v !== this._shape[i]))
+        throw new RuntimeError("assigned grad has data of a different size");
+    }
+    this._grad = g ?? null;
+  }
   get shape(): readonly number[] {
     return this._shape;
   }
@@ -136,6 +151,12 @@ export class Tensor {
   }
   get is_sparse(): boolean {
     return false;
+  }
+
+  /** Iterates over the first dimension, as `for row in t` in Python. */
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    if (this._shape.length === 0) throw new TypeError("iteration over a 0-d tensor");
+    for (let i = 0; i < this._shape[0]; i++) yield V.select(this, 0, i);
   }
 
   // ---- values out ----
@@ -236,6 +257,25 @@ export class Tensor {
   cpu(): Tensor {
     return this;
   }
+  type_as(other: Tensor): Tensor {
+    return C.cast(this, other.dtype);
+  }
+  /** New tensors with this tensor's dtype (and device) unless the options say otherwise. */
+  new_zeros(size: readonly number[], opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, 0, opts);
+  }
+  new_ones(size: readonly number[], opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, 1, opts);
+  }
+  new_full(size: readonly number[], fill_value: number, opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, fill_value, opts);
+  }
+  new_empty(size: readonly number[], opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newFilled(this, size, 0, opts);
+  }
+  new_tensor(data: NestedList, opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+    return C.newTensor(this, data, opts);
+  }
   clone(): Tensor {
     return C.clone(this);
   }
@@ -325,6 +365,12 @@ export class Tensor {
   square(): Tensor {
     return E.square(this);
   }
+  square_(): this {
+    return IP.inplace1(this, E.square);
+  }
+  sum_to_size(...size: (number | readonly number[])[]): Tensor {
+    return sumToShape(this, V.flattenArgs(size));
+  }
   reciprocal(): Tensor {
     return E.reciprocal(this);
   }
@@ -355,8 +401,8 @@ export class Tensor {
   trunc(): Tensor {
     return E.trunc(this);
   }
-  clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
-    return E.clamp(this, min, max);
+  clamp(min?: number | Tensor | null | { min?: number | Tensor | null; max?: number | Tensor | null }, max?: number | Tensor | null): Tensor {
+    return E.clamp(this, min as number, max);
   }
   clip(min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
     return E.clamp(this, min, max);
@@ -441,18 +487,18 @@ export class Tensor {
   tanh(): Tensor {
     return A.tanh(this);
   }
-  softmax(dim: number, opts?: { dtype?: DType }): Tensor {
-    return A.softmax(this, dim, opts);
+  softmax(dim: number | { dim: number; dtype?: DType }, opts?: { dtype?: DType }): Tensor {
+    return A.softmax(this, dim as number, opts);
   }
-  log_softmax(dim: number, opts?: { dtype?: DType }): Tensor {
-    return A.log_softmax(this, dim, opts);
+  log_softmax(dim: number | { dim: number; dtype?: DType }, opts?: { dtype?: DType }): Tensor {
+    return A.log_softmax(this, dim as number, opts);
   }
 
   // ---- reductions ----
-  sum(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
+  sum(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
     return R.sum(this, dim, opts);
   }
-  mean(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
+  mean(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
     return R.mean(this, dim, opts);
   }
   prod(dim?: number | ReduceOptions, opts?: ReduceOptions): Tensor {
@@ -460,14 +506,14 @@ export class Tensor {
   }
   max(): Tensor;
   max(other: Tensor): Tensor;
-  max(dim: number, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  max(dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
+  max(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
+  max(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
     return R.max(this, dim as number, opts);
   }
   min(): Tensor;
   min(other: Tensor): Tensor;
-  min(dim: number, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  min(dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
+  min(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
+  min(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
     return R.min(this, dim as number, opts);
   }
   amax(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
@@ -520,6 +566,9 @@ export class Tensor {
   outer(other: Tensor): Tensor {
     return MM.outer(this, other);
   }
+  addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor {
+    return MM.addmm(this, mat1, mat2, opts);
+  }
 
   // ---- views and movement ----
   view(...shape: (number | readonly number[])[]): Tensor {
@@ -558,11 +607,11 @@ export class Tensor {
   squeeze(dim?: number): Tensor {
     return V.squeeze(this, dim);
   }
-  unsqueeze(dim: number): Tensor {
-    return V.unsqueeze(this, dim);
+  unsqueeze(dim: number | { dim: number }): Tensor {
+    return V.unsqueeze(this, dim as number);
   }
-  flatten(start_dim = 0, end_dim = -1): Tensor {
-    return V.flatten(this, start_dim, end_dim);
+  flatten(start_dim: number | { start_dim?: number; end_dim?: number } = 0, end_dim = -1): Tensor {
+    return V.flatten(this, start_dim as number, end_dim);
   }
   unflatten(dim: number, sizes: readonly number[]): Tensor {
     return V.unflatten(this, dim, sizes);
@@ -607,8 +656,8 @@ export class Tensor {
   index_select(dim: number, index: Tensor): Tensor {
     return I.index_select(this, dim, index);
   }
-  gather(dim: number, index: Tensor): Tensor {
-    return I.gather(this, dim, index);
+  gather(dim: number, index: Tensor | { index: Tensor }): Tensor {
+    return I.gather(this, dim, index as Tensor);
   }
   scatter_add(dim: number, index: Tensor, src: Tensor): Tensor {
     return I.scatter_add(this, dim, index, src);
@@ -730,6 +779,9 @@ export class Tensor {
     return IP.bernoulli_(this, p, opts);
   }
 }
+
+// Parameters PyTorch lets you name may be given in a trailing options object (x.clamp({ min: 0 })).
+installMethodKwargs(Tensor);
 
 /** Set by autograd/engine.ts (kept indirect so that tensor.ts does not import the engine eagerly). */
 export const engineRef: {

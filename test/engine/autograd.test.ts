@@ -108,6 +108,24 @@ describe("backward", () => {
   });
 });
 
+describe(".grad assignment and backward(inputs)", () => {
+  it("checks the shape and dtype of an assigned gradient", () => {
+    const w = torch.ones(2, 3, { requires_grad: true });
+    expect(() => (w.grad = torch.ones(3))).toThrow("assigned grad has data of a different size");
+    expect(() => (w.grad = torch.ones(2, 3, { dtype: torch.float64 }))).toThrow("assigned grad has data of a different type");
+    w.grad = torch.zeros(2, 3);
+    w.sum().backward();
+    expect(w.grad!.sum().item()).toBe(6);
+  });
+  it("backward(inputs=...) accumulates only into the given tensors", () => {
+    const a = torch.ones(2, { requires_grad: true });
+    const b = torch.ones(2, { requires_grad: true });
+    a.mul(b).mul(3).sum().backward(null, { inputs: [a] });
+    expect(a.grad!.tolist()).toEqual([3, 3]);
+    expect(b.grad).toBeNull();
+  });
+});
+
 describe("in-place ops", () => {
   it("refuse a leaf that requires grad outside no_grad", () => {
     const w = torch.ones(3, { requires_grad: true });
@@ -222,5 +240,52 @@ describe("custom autograd.Function and hooks", () => {
     expect(seen).toEqual([[4, 4]]);
     expect(x.grad!.tolist()).toEqual([40, 40]);
     handle.remove();
+  });
+});
+
+describe("in-place writes into views while recording (CopySlices)", () => {
+  it("x[0] = w routes the gradient to w and zeroes it for the overwritten part", () => {
+    const w = torch.tensor([2.0, 3.0], { requires_grad: true });
+    const h = torch.ones(2, 2, { requires_grad: true });
+    const x = h.mul(1);
+    x.setitem(0, w);
+    expect(x.grad_fn!.name()).toBe("CopySlices");
+    x.mul(torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32 })).sum().backward();
+    expect(w.grad!.tolist()).toEqual([1, 2]);
+    expect(h.grad!.tolist()).toEqual([[0, 0], [3, 4]]);
+  });
+  it("into a buffer that did not require grad, and with in-place ops on a view", () => {
+    const w = torch.tensor([1.0, 2.0, 3.0], { requires_grad: true });
+    const buf = torch.zeros(2, 3);
+    buf.setitem(1, w.mul(2));
+    buf.getitem(1).mul_(3);
+    expect(buf.requires_grad).toBe(true);
+    buf.sum().backward();
+    expect(w.grad!.tolist()).toEqual([6, 6, 6]);
+  });
+  it("fill_ on a view cuts the gradient of the filled part", () => {
+    const h = torch.ones(3, { requires_grad: true });
+    const x = h.mul(2);
+    x.getitem("1:").fill_(0);
+    x.sum().backward();
+    expect(h.grad!.tolist()).toEqual([2, 0, 0]);
+  });
+});
+
+describe("NaN and saved-output details as PyTorch", () => {
+  it("maximum/minimum/relu pass the gradient through NaN", () => {
+    const a = torch.tensor([1, NaN, 3], { dtype: torch.float64, requires_grad: true });
+    const b = torch.tensor([2, 2, NaN], { dtype: torch.float64, requires_grad: true });
+    torch.maximum(a, b).sum().backward();
+    expect([a.grad!.tolist(), b.grad!.tolist()]).toEqual([[0, 1, 1], [1, 1, 1]]);
+    const x = torch.tensor([NaN, 1, -1], { requires_grad: true });
+    torch.relu(x).sum().backward();
+    expect(x.grad!.tolist()).toEqual([1, 1, 0]);
+  });
+  it("a modified saved output is named after the node that saved it", () => {
+    const x = torch.randn(3, { requires_grad: true });
+    const y = x.exp();
+    y.add_(1);
+    expect(() => y.sum().backward()).toThrow(/which is output 0 of ExpBackward0, is at version 1; expected version 0/);
   });
 });

@@ -106,6 +106,10 @@ const cases: Case[] = [
   ["sum dim keepdim", (a) => a.sum(1, { keepdim: true }), () => [nc(2, 3)]],
   ["sum dims", (a) => a.sum([0, 2]), () => [r(2, 3, 2)]],
   ["sum size-0", (a) => a.sum(0), () => [r(0, 3)]],
+  ["add size-0 broadcast", (a, b) => a.add(b).sum(), () => [r(0, 3), r(3)]],
+  ["mul size-0", (a, b) => a.mul(b), () => [r(2, 0), r(1, 0)]],
+  ["softmax size-0", (a) => torch.softmax(a, 1), () => [r(0, 3)]],
+  ["sum_to_size", (a) => a.sum_to_size(1, 3), () => [r(2, 3)]],
   ["mean", (a) => a.mean(), () => [r(2, 3)]],
   ["mean dim", (a) => a.mean(-1), () => [r(2, 3)]],
   ["prod", (a) => a.prod(1), () => [pos(2, 3)]],
@@ -136,6 +140,7 @@ const cases: Case[] = [
   ["mv", (a, b) => torch.mv(a, b), () => [r(2, 3), r(3)]],
   ["dot", (a, b) => torch.dot(a, b), () => [r(4), r(4)]],
   ["outer", (a, b) => torch.outer(a, b), () => [r(3), r(2)]],
+  ["addmm", (c, a, b) => torch.addmm(c, a, b, { beta: 0.5, alpha: 2 }), () => [r(3), r(2, 4), r(4, 3)]],
   // ---- views and movement
   ["reshape", (a) => a.reshape(3, -1), () => [r(2, 3)]],
   ["reshape non-contiguous (copies)", (a) => a.reshape(-1), () => [nc(2, 3)]],
@@ -189,6 +194,20 @@ describe("gradcheck (float64 central differences)", () => {
       torch.manual_seed(1234);
       expect(torch.autograd.gradcheck(fn, make())).toBe(true);
     });
+  }
+
+  // The same ops with one input not requiring grad: formulas must not touch what they did not save.
+  for (const [name, fn, make] of cases) {
+    const n = make().length;
+    if (n < 2) continue;
+    for (let frozen = 0; frozen < n; frozen++) {
+      it(`${name} (input ${frozen} without grad)`, () => {
+        torch.manual_seed(1234);
+        const inputs = make();
+        inputs[frozen] = inputs[frozen].detach();
+        expect(torch.autograd.gradcheck(fn, inputs)).toBe(true);
+      });
+    }
   }
 
   it("double backward (create_graph) of composed ops", () => {

@@ -44,6 +44,11 @@ describe("creation", () => {
     expect(torch.tensor(new BigInt64Array([5n])).tolist()).toEqual([5]);
     expect(torch.tensor([[1, 2]], { dtype: torch.float64, requires_grad: true }).requires_grad).toBe(true);
   });
+  it("tensor takes rows given as typed arrays; tensors iterate over their first dim", () => {
+    const t = torch.tensor([new Float32Array([1, 2]), new Float32Array([3, 4])]);
+    expect(t.dtype).toBe(torch.float32);
+    expect([...t].map((row) => row.tolist())).toEqual([[1, 2], [3, 4]]);
+  });
   it("from() wraps a typed array without copying", () => {
     const data = new Float32Array([1, 2, 3, 4]);
     const t = torch.from(data, [2, 2]);
@@ -248,6 +253,24 @@ describe("in-place ops write through views and take the direct path when no grap
     const i = torch.tensor([1, 2]);
     i.mul_(3);
     expect(i.tolist()).toEqual([3, 6]);
+  });
+});
+
+describe("new_* factories, type_as, set_printoptions", () => {
+  it("new tensors take the source's dtype", () => {
+    const x = torch.ones(2, { dtype: torch.float64 });
+    expect(x.new_zeros([2, 2]).dtype).toBe(torch.float64);
+    expect(x.new_full([2], 3).tolist()).toEqual([3, 3]);
+    expect(x.new_tensor([[1, 2]]).shape).toEqual([1, 2]);
+    expect(torch.ones(1).type_as(x).dtype).toBe(torch.float64);
+  });
+  it("set_printoptions changes precision and restores with the default profile", () => {
+    torch.set_printoptions({ precision: 2 });
+    expect(String(torch.tensor([0.12345]))).toBe("tensor([0.12])");
+    torch.set_printoptions({ sci_mode: true });
+    expect(String(torch.tensor([1.5]))).toBe("tensor([1.50e+00])");
+    torch.set_printoptions({ profile: "default", sci_mode: null });
+    expect(String(torch.tensor([0.12345]))).toBe("tensor([0.1235])");
   });
 });
 

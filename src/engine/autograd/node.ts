@@ -77,7 +77,8 @@ export class OpNode<A = unknown> extends Node {
   _saved: (Tensor | null)[] | null;
   _versions: number[] | null;
   _released = false;
-  /** Index of the saved tensor that is this node's own output (its version is checked as "output 0"). */
+  /** Index of the saved tensor that is this node's own output (-1 if none); set by record(). */
+  _outputIndex = -1;
   constructor(
     readonly formula: BackwardFormula<A>,
     saved: (Tensor | null)[] | null,
@@ -104,10 +105,13 @@ export class OpNode<A = unknown> extends Node {
   /** The i-th saved tensor, checked for release and for in-place modification since it was saved. */
   saved(i: number): Tensor {
     if (this._released) throw new RuntimeError(FREED_MESSAGE);
-    const t = this._saved![i]!;
+    const t = this._saved![i];
+    if (!t) throw new RuntimeError(`${this.name()}: saved tensor ${i} was not saved (its gradient was not needed when the op ran)`);
     const expected = this._versions![i];
     if (t._vc.v !== expected) {
-      const producer = t.grad_fn ? `, which is output 0 of ${t.grad_fn.name()},` : "";
+      // As PyTorch: a saved output names this node; another saved tensor names its current grad_fn.
+      const fn = i === this._outputIndex ? this : t.grad_fn;
+      const producer = fn ? `, which is output 0 of ${fn.name()},` : "";
       throw new RuntimeError(
         `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
           `[torch.${t.dtype.legacyName} [${t.shape.join(", ")}]]${producer} is at version ${t._vc.v}; expected version ` +

@@ -5,7 +5,29 @@
 //
 // Devices: every storage today lives on the `cpu` device, whose kernels are this table. A device with
 // its own memory (cuda) would get its own table, chosen by the op layer from the tensors' device.
+import type { DType, TypedArray } from "../dtype.js";
 import type { KernelName, KernelSet } from "./kernels.js";
+
+/**
+ * Where cpu storage comes from. The default allocates fresh (zeroed) typed arrays; a backend may install
+ * a pooling allocator (setAllocator) whose arrays come back dirty, in which case it sets `zeroed: false`
+ * and the engine zero-fills where it needs zeros. Every op result is allocated through this hook.
+ */
+export interface CpuAllocator {
+  allocate(dtype: DType, n: number): TypedArray;
+  /** True when allocate() always returns zero-filled memory. */
+  zeroed: boolean;
+}
+
+export const cpuAllocator: CpuAllocator = {
+  allocate: (dtype, n) => new dtype.array(n),
+  zeroed: true,
+};
+
+export function setAllocator(a: CpuAllocator): void {
+  cpuAllocator.allocate = a.allocate;
+  cpuAllocator.zeroed = a.zeroed;
+}
 
 /** The backend whose kernels every other backend falls back to. */
 export const REFERENCE_BACKEND = "ts";

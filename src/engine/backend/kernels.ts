@@ -56,7 +56,7 @@ export type BinaryOp =
   | "logical_and" | "logical_or" | "logical_xor"
   | "add_alpha" //   a + s0 * b
   | "sub_alpha" //   a - s0 * b
-  | "relu_backward" //      b > 0 ? a : 0        (a = grad, b = input or result)
+  | "relu_backward" //      b <= 0 ? 0 : a       (a = grad, b = result; a NaN passes the gradient, as PyTorch)
   | "sigmoid_backward" //   a * b * (1 - b)      (b = sigmoid result)
   | "tanh_backward" //      a * (1 - b * b)      (b = tanh result)
   | "gelu_backward" //      a * gelu'(b)         (b = input, erf form)

@@ -12,7 +12,7 @@ import { wrapDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { contiguousData, emptyTensor, record } from "./common.js";
 import { cast } from "./copy.js";
-import { add, binaryRaw, erf, exp, gt, mul, sub, unaryRaw, where } from "./elementwise.js";
+import { add, binaryRaw, erf, exp, gt, le, mul, sub, unaryRaw, where } from "./elementwise.js";
 import { sum } from "./reduce.js";
 
 function floatInput(t: Tensor, name: string): Tensor {
@@ -42,7 +42,7 @@ function activation(
   };
 }
 
-const reluImpl = activation("relu", "relu_backward", "ReluBackward0", true, (n, g) => where(gt(n.saved(0), 0), g, 0));
+const reluImpl = activation("relu", "relu_backward", "ReluBackward0", true, (n, g) => where(le(n.saved(0), 0), 0, g));
 export function relu(t: Tensor): Tensor {
   return reluImpl(t);
 }

@@ -1,6 +1,6 @@
 // Helpers every op uses: allocating results, recording graph nodes, undoing broadcasting in gradients.
 import { AccumulateGrad, type BackwardFormula, type Node, OpNode } from "../autograd/node.js";
-import { kernels } from "../backend/dispatcher.js";
+import { cpuAllocator, kernels } from "../backend/dispatcher.js";
 import { type DType, type TypedArray, bool, float32, int64 } from "../dtype.js";
 import { gradMode } from "../grad_mode.js";
 import { contiguousStrides, shapesEqual } from "../shape.js";
@@ -8,16 +8,23 @@ import { Tensor } from "../tensor.js";
 import { sumDims } from "./reduce.js";
 import { reshapeTo } from "./view.js";
 
-/** Allocates storage for `n` elements of dtype (every allocation of the cpu device goes through here). */
+/** Allocates storage for `n` elements of dtype, contents unspecified (all op results come from here). */
 export function allocate(dtype: DType, n: number): TypedArray {
-  return new dtype.array(n);
+  return cpuAllocator.allocate(dtype, n);
 }
 
-/** A new contiguous tensor of `shape`, zero-filled. */
+/** A new contiguous tensor of `shape` whose contents the caller fully writes (not necessarily zeroed). */
 export function emptyTensor(shape: number[], dtype: DType): Tensor {
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i];
   return new Tensor(allocate(dtype, n), shape, contiguousStrides(shape), 0, dtype);
+}
+
+/** A new contiguous tensor of `shape`, zero-filled. */
+export function zerosTensor(shape: number[], dtype: DType): Tensor {
+  const t = emptyTensor(shape, dtype);
+  if (!cpuAllocator.zeroed) t._data.fill(0);
+  return t;
 }
 
 /** Wraps an existing contiguous typed array as a tensor (no copy). */
@@ -43,6 +50,7 @@ export interface NodeMeta {
  */
 export function record<A>(out: Tensor, formula: BackwardFormula<A>, inputs: Tensor[], saved: (Tensor | null)[] | null, args: A): Tensor {
   const node = new OpNode(formula, saved, args);
+  if (saved) node._outputIndex = saved.indexOf(out);
   const next = new Array<Node | null>(inputs.length);
   for (let i = 0; i < inputs.length; i++) next[i] = edgeOf(inputs[i]);
   node._next = next;

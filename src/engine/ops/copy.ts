@@ -4,7 +4,8 @@ import type { BackwardFormula } from "../autograd/node.js";
 import { kernels } from "../backend/dispatcher.js";
 import { Device, device as toDevice } from "../device.js";
 import { DType, type TypedArray, bool, int64 } from "../dtype.js";
-import { contiguousStrides } from "../shape.js";
+import { RuntimeError } from "../errors.js";
+import { checkShape, contiguousStrides } from "../shape.js";
 import { type NestedList, Tensor } from "../tensor.js";
 import { allocate, contiguousData, emptyTensor, needs2, record } from "./common.js";
 
@@ -54,6 +55,32 @@ export function to(t: Tensor, target: DType | Device | string, opts?: { dtype?: 
   else toDevice(target as string | Device); // validates: only cpu exists
   const r = cast(t, dtype);
   return opts?.copy && r === t ? clone(t) : r;
+}
+
+/** x.new_zeros / new_ones / new_full: a filled tensor with x's dtype unless given. */
+export function newFilled(like: Tensor, size: readonly number[], value: number, opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+  const dtype = opts?.dtype ?? like.dtype;
+  const t = emptyTensor(checkShape(size), dtype);
+  t._data.fill(dtype === bool ? (value ? 1 : 0) : value);
+  if (opts?.requires_grad) t.requires_grad_(true);
+  return t;
+}
+
+/** x.new_tensor(data): like torch.tensor, with x's dtype unless given. */
+export function newTensor(like: Tensor, data: NestedList, opts?: { dtype?: DType; requires_grad?: boolean }): Tensor {
+  const shape: number[] = [];
+  let probe: unknown = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const flat = (Array.isArray(data) ? (data as unknown[]).flat(Infinity) : [data]) as (number | boolean)[];
+  const dtype = opts?.dtype ?? like.dtype;
+  const t = emptyTensor(shape, dtype);
+  if (flat.length !== t.numel()) throw new RuntimeError("new_tensor: ragged nested lists are not supported");
+  flat.forEach((v, i) => (t._data[i] = typeof v === "boolean" ? (v ? 1 : 0) : v));
+  if (opts?.requires_grad) t.requires_grad_(true);
+  return t;
 }
 
 export function toTypedArray(t: Tensor): TypedArray {

@@ -369,19 +369,20 @@ export function clamp(t: Tensor, min?: number | Tensor | null, max?: number | Te
   return out;
 }
 
+// PyTorch's formula: where(a == b, g / 2, g), zeroed where the other input wins. At a NaN neither comparison
+// holds, so both inputs receive the full gradient, as in PyTorch.
 const MaximumBackward = (name: string, isMax: boolean): BackwardFormula<[readonly number[], readonly number[]]> => ({
   name,
   backward: (node, g) => {
     const a = node.saved(0);
     const b = node.saved(1);
-    const half = mul(g, 0.5);
-    const tie = binaryRaw("eq", a, b, bool);
-    const aWins = binaryRaw(isMax ? "gt" : "lt", a, b, bool);
-    const bWins = binaryRaw(isMax ? "lt" : "gt", a, b, bool);
+    const shared = where(binaryRaw("eq", a, b, bool), mul(g, 0.5), g);
+    const aLoses = binaryRaw(isMax ? "lt" : "gt", a, b, bool);
+    const bLoses = binaryRaw(isMax ? "gt" : "lt", a, b, bool);
     const [ea, eb] = node._next;
     return [
-      ea ? sumToShape(where(tie, half, where(aWins, g, 0)), node.args[0]) : null,
-      eb ? sumToShape(where(tie, half, where(bWins, g, 0)), node.args[1]) : null,
+      ea ? sumToShape(where(aLoses, 0, shared), node.args[0]) : null,
+      eb ? sumToShape(where(bLoses, 0, shared), node.args[1]) : null,
     ];
   },
 });

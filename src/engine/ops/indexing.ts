@@ -8,7 +8,7 @@ import { IndexError, NotImplementedError, RuntimeError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { wrapDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { anyRequiresGrad, contiguousData, emptyTensor, fromData, record, scalarTensor } from "./common.js";
+import { anyRequiresGrad, contiguousData, emptyTensor, fromData, record, scalarTensor, zerosTensor } from "./common.js";
 import { cast, clone } from "./copy.js";
 import { mul, where } from "./elementwise.js";
 import { expand, narrow, renameNode, reshapeTo, slice, unsqueeze } from "./view.js";
@@ -34,7 +34,7 @@ function indexData(index: Tensor, size: number, onError: (v: number) => Error): 
 
 const IndexSelectBackward0: BackwardFormula<{ inShape: readonly number[]; dim: number }> = {
   name: "IndexSelectBackward0",
-  backward: (node, g) => [index_add(emptyTensor(node.args.inShape.slice(), g.dtype), node.args.dim, node.saved(0), g)],
+  backward: (node, g) => [index_add(zerosTensor(node.args.inShape.slice(), g.dtype), node.args.dim, node.saved(0), g)],
 };
 
 export function index_select(t: Tensor, dim: number, index: Tensor): Tensor {
@@ -88,7 +88,7 @@ function checkGatherShapes(name: string, t: Tensor, dim: number, index: Tensor):
 
 const GatherBackward0: BackwardFormula<{ inShape: readonly number[]; dim: number }> = {
   name: "GatherBackward0",
-  backward: (node, g) => [scatter_add(emptyTensor(node.args.inShape.slice(), g.dtype), node.args.dim, node.saved(0), g)],
+  backward: (node, g) => [scatter_add(zerosTensor(node.args.inShape.slice(), g.dtype), node.args.dim, node.saved(0), g)],
 };
 
 export function gather(t: Tensor, dim: number, index: Tensor): Tensor {
@@ -297,7 +297,7 @@ function cropPad(t: Tensor, pads: readonly number[], value = 0): Tensor {
       throw new RuntimeError(`The input size ${t._shape[d]}, plus negative padding ${pads[2 * i]} and ${pads[2 * i + 1]} resulted in a negative output size, which is invalid. Check dimension ${d} of your input.`);
   }
   const out = emptyTensor(shape, t.dtype);
-  if (value !== 0) out._data.fill(value);
+  out._data.fill(value);
   // The region of t that survives cropping, and where it lands.
   let src = t.detach();
   let dstOffset = 0;

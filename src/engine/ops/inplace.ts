@@ -6,11 +6,11 @@ import { kernels } from "../backend/dispatcher.js";
 import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
 import { bool, can_cast, int64, promoteWithScalar } from "../dtype.js";
 import { RuntimeError } from "../errors.js";
-import { gradMode, no_grad } from "../grad_mode.js";
+import { gradMode } from "../grad_mode.js";
 import { default_generator, fillNormal, fillUniform, type Generator } from "../random.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, shapesEqual } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { allocate, emptyTensor, isContig, record, sumToShape } from "./common.js";
+import { allocate, isContig, record, sumToShape, zerosTensor } from "./common.js";
 import { cast, castRaw, clone } from "./copy.js";
 import * as E from "./elementwise.js";
 import { masked_fill } from "./elementwise.js";
@@ -41,12 +41,65 @@ function commit(t: Tensor, r: Tensor): void {
   kernels.copy(t._shape, t._data, t._strides, t._offset, r._data, r._strides, r._offset);
   t._vc.v++;
   if (r.grad_fn) {
-    if (t._base && gradMode.enabled)
-      throw new RuntimeError("in-place operations on views of tensors that require grad are not supported by this engine; use the out-of-place op");
+    if (t._base && gradMode.enabled) {
+      rebaseView(t, r);
+      return;
+    }
     t.grad_fn = r.grad_fn;
     t._requires_grad = true;
     if (t._retains_grad) t.grad_fn._retained = t;
   }
+}
+
+interface ViewGeometry {
+  baseShape: number[];
+  viewShape: number[];
+  viewStrides: number[];
+  /** Offset of the view's first element from the base's first element, in elements. */
+  rel: number;
+}
+
+/** Gradient of a base after a slice of it was overwritten: the base's old values get g outside the slice, the new values g inside. */
+const CopySlices: BackwardFormula<ViewGeometry> = {
+  name: "CopySlices",
+  backward: (node, g) => {
+    const a = node.args;
+    const outside = clone(g.detach()).contiguous();
+    const inside = zerosTensor(a.viewShape.slice(), g.dtype);
+    kernels.copy(a.viewShape, inside._data, inside._strides, 0, outside._data, a.viewStrides, a.rel);
+    kernels.fill(outside._data, a.viewShape, a.viewStrides, a.rel, 0);
+    return [outside, inside];
+  },
+};
+
+/** A view's gradient placed in its region of the base. */
+const AsStridedBackward0: BackwardFormula<ViewGeometry> = {
+  name: "AsStridedBackward0",
+  backward: (node, g) => {
+    const a = node.args;
+    const out = zerosTensor(a.baseShape.slice(), g.dtype);
+    kernels.copy(a.viewShape, out._data, a.viewStrides, a.rel, g._data, g._strides, g._offset);
+    return [out];
+  },
+};
+
+/**
+ * PyTorch's CopySlices: after an in-place op wrote `r` into view `t` while recording, the base's history
+ * becomes "old base with the slice replaced by r", and the view becomes a view of that new history.
+ * Supported when the base owns its storage contiguously (tensors made by ops and factories do).
+ */
+function rebaseView(t: Tensor, r: Tensor): void {
+  const base = t._base!;
+  if (!isContig(base))
+    throw new RuntimeError("in-place operation on a view of a non-contiguous tensor that requires grad is not supported; use the out-of-place op");
+  const geom: ViewGeometry = { baseShape: base._shape.slice(), viewShape: t._shape.slice(), viewStrides: t._strides.slice(), rel: t._offset - base._offset };
+  record(base, CopySlices, [base, r], null, geom);
+  record(t, AsStridedBackward0, [base], null, geom);
+  if (base._retains_grad) base.grad_fn!._retained = base;
+}
+
+function expandTo(src: Tensor, shape: readonly number[]): Tensor {
+  return shapesEqual(src._shape, shape) ? src : src.expand(shape as number[]);
 }
 
 /** When the op will be recorded, the input is a clone so that saved tensors do not alias t's storage. */
@@ -108,7 +161,7 @@ export function inplace1<T extends Tensor>(t: T, op: (a: Tensor) => Tensor): T {
   return t;
 }
 
-const FillBackward: BackwardFormula = { name: "FillBackward0", backward: (_n, g) => [emptyTensor(g._shape.slice(), g.dtype)] };
+const FillBackward: BackwardFormula = { name: "FillBackward0", backward: (_n, g) => [zerosTensor(g._shape.slice(), g.dtype)] };
 
 export function fill_<T extends Tensor>(t: T, value: number | boolean | Tensor): T {
   checkInplace(t);
@@ -122,13 +175,16 @@ export function fill_<T extends Tensor>(t: T, value: number | boolean | Tensor):
   else if (!t.dtype.is_floating_point) v = Math.trunc(v);
   kernels.fill(t._data, t._shape, t._strides, t._offset, v);
   t._vc.v++;
-  if (gradMode.enabled && t._requires_grad && t.grad_fn) record(t, FillBackward, [t], null, null);
+  if (gradMode.enabled && t._requires_grad && t.grad_fn) {
+    if (t._base) rebaseView(t, new Tensor(t._data, t._shape, t._strides, t._offset, t.dtype));
+    else record(t, FillBackward, [t], null, null);
+  }
   return t;
 }
 
 const CopyBackwards: BackwardFormula<readonly number[]> = {
   name: "CopyBackwards",
-  backward: (node, g) => [emptyTensor(g._shape.slice(), g.dtype), sumToShape(g, node.args)],
+  backward: (node, g) => [zerosTensor(g._shape.slice(), g.dtype), sumToShape(g, node.args)],
 };
 
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
@@ -147,8 +203,8 @@ export function copy_<T extends Tensor>(t: T, src: Tensor): T {
   kernels.copy(t._shape, t._data, t._strides, t._offset, s._data, broadcastStrides(s._shape, s._strides, t._shape), s._offset);
   t._vc.v++;
   if (gradMode.enabled && (src._requires_grad || t._requires_grad)) {
-    if (t._base) throw new RuntimeError("copy_ into a view with autograd recording is not supported by this engine; build the tensor with cat/stack instead");
-    record(t, CopyBackwards, [t, cast(src, src.dtype)], null, src._shape);
+    if (t._base) rebaseView(t, expandTo(cast(src, t.dtype), t._shape));
+    else record(t, CopyBackwards, [t, cast(src, src.dtype)], null, src._shape);
   }
   return t;
 }
@@ -164,7 +220,7 @@ export function setitem(t: Tensor, items: IndexItem[], value: TensorOrScalar): v
   if (items.some((it) => it instanceof Tensor || Array.isArray(it)))
     throw new RuntimeError("setitem with index tensors is not supported; use scatter_ / index_add_ instead");
   if (gradMode.enabled && (t._requires_grad || (value instanceof Tensor && value._requires_grad))) checkInplace(t);
-  const view = no_grad(() => getitem(t, items));
+  const view = getitem(t, items);
   if (value instanceof Tensor) copy_(view, value);
   else fill_(view, value);
 }

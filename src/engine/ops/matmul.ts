@@ -5,8 +5,8 @@ import { RuntimeError } from "../errors.js";
 import { no_grad } from "../grad_mode.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { emptyTensor, needs2, record, sumToShape } from "./common.js";
-import { mul } from "./elementwise.js";
+import { emptyTensor, needs2, record, sumToShape, zerosTensor } from "./common.js";
+import { add, mul } from "./elementwise.js";
 import { reduceLegacyName } from "./names.js";
 import { reshapeTo, squeeze, transpose, unsqueeze } from "./view.js";
 
@@ -19,11 +19,10 @@ const MatmulBackward = (name: string): BackwardFormula<MatmulArgs> => ({
   name,
   backward: (node, g) => {
     const [ea, eb] = node._next;
-    const a = node.saved(0);
-    const b = node.saved(1);
+    // a is saved only when b needs its gradient, and b only when a does.
     return [
-      ea ? sumToShape(batchedMatmul(g, transpose(b, -1, -2)), node.args.aShape) : null,
-      eb ? sumToShape(batchedMatmul(transpose(a, -1, -2), g), node.args.bShape) : null,
+      ea ? sumToShape(batchedMatmul(g, transpose(node.saved(1), -1, -2)), node.args.aShape) : null,
+      eb ? sumToShape(batchedMatmul(transpose(node.saved(0), -1, -2), g), node.args.bShape) : null,
     ];
   },
 });
@@ -45,12 +44,11 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const aBatch = a._shape.slice(0, ar - 2);
   const bBatch = b._shape.slice(0, br - 2);
   const batch = broadcastShapes(aBatch, bBatch);
-  const out = emptyTensor([...batch, M, N], a.dtype);
+  const out = K === 0 ? zerosTensor([...batch, M, N], a.dtype) : emptyTensor([...batch, M, N], a.dtype);
   const aStr = [...broadcastStrides(aBatch, a._strides.slice(0, ar - 2), batch), a._strides[ar - 2], a._strides[ar - 1]];
   const bStr = [...broadcastStrides(bBatch, b._strides.slice(0, br - 2), batch), b._strides[br - 2], b._strides[br - 1]];
-  if (K === 0) {
-    // Empty inner dimension: the product is all zeros (out is zero-filled already).
-  } else kernels.matmul(out._data, batch, M, N, K, a._data, aStr, a._offset, b._data, bStr, b._offset);
+  // An empty inner dimension gives all zeros (allocated as such above).
+  if (K > 0) kernels.matmul(out._data, batch, M, N, K, a._data, aStr, a._offset, b._data, bStr, b._offset);
   if (needs2(a, b))
     record(out, ar === 2 && br === 2 ? MmBackward0 : BmmBackward0, [a, b], [b._requires_grad ? a : null, a._requires_grad ? b : null], { aShape: a._shape, bShape: b._shape });
   return out;
@@ -121,6 +119,16 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 
 export function outer(a: Tensor, b: Tensor): Tensor {
   return batchedMatmul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+/** torch.addmm(input, mat1, mat2, beta=1, alpha=1) = beta * input + alpha * (mat1 @ mat2). */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor {
+  const beta = opts?.beta ?? 1;
+  const alpha = opts?.alpha ?? 1;
+  const prod = mm(mat1, mat2);
+  const scaled = alpha === 1 ? prod : mul(prod, alpha);
+  if (beta === 0) return scaled;
+  return add(beta === 1 ? input : mul(input, beta), scaled);
 }
 
 /** torch.matmul. */

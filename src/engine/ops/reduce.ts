@@ -7,7 +7,7 @@ import { IndexError, RuntimeError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { wrapDim } from "../shape.js";
 import { type DimArg, type ReduceOptions, Tensor } from "../tensor.js";
-import { emptyTensor, record } from "./common.js";
+import { emptyTensor, record, zerosTensor } from "./common.js";
 import { cast } from "./copy.js";
 import { add, div, eq, maximum, minimum, mul, sqrt, square, sub, where, abs, exp, log, pow } from "./elementwise.js";
 import { scatter } from "./indexing.js";
@@ -201,7 +201,7 @@ const MaxDimBackward = (name: string): BackwardFormula<MaxDimArgs> => ({
     const { inShape, dim, keepdim } = node.args;
     const gk = keepdim ? g : reshapeTo(g, keptShape(inShape, [dim], true));
     const ik = keepdim ? idx : reshapeTo(idx, keptShape(inShape, [dim], true));
-    const zeros = emptyTensor(inShape.slice(), g.dtype);
+    const zeros = zerosTensor(inShape.slice(), g.dtype);
     return [scatter(zeros, dim, ik, gk)];
   },
 });

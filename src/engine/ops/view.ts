@@ -6,7 +6,7 @@ import { IndexError, RuntimeError, ValueError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { contiguousStrides, formatShape, numelOf, shapesEqual, wrapDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { emptyTensor, isContig, record, sumToShape } from "./common.js";
+import { emptyTensor, isContig, record, sumToShape, zerosTensor } from "./common.js";
 import { clone } from "./copy.js";
 import { index_select, masked_select } from "./indexing.js";
 
@@ -306,7 +306,7 @@ interface SliceArgs {
 
 /** Zeros of inShape with g written at the slice (the backward of slicing); itself differentiable. */
 function sliceScatterZeros(g: Tensor, a: SliceArgs): Tensor {
-  const out = emptyTensor(a.inShape.slice(), g.dtype);
+  const out = zerosTensor(a.inShape.slice(), g.dtype);
   const strides = out._strides.slice();
   const offset = a.start * strides[a.dim];
   strides[a.dim] *= a.step;

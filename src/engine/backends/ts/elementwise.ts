@@ -79,7 +79,7 @@ const BINARY: Record<BinaryOp, string> = {
   logical_xor: "(!a !== !b ? 1 : 0)",
   add_alpha: "a + s0 * b",
   sub_alpha: "a - s0 * b",
-  relu_backward: "(b > 0 ? a : 0)",
+  relu_backward: "(b <= 0 ? 0 : a)",
   sigmoid_backward: "a * b * (1 - b)",
   tanh_backward: "a * (1 - b * b)",
   gelu_backward: "a * M.geluGrad(b)",
