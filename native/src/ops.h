@@ -59,7 +59,7 @@
   X(floor_divide, std::floor(a / b))                                        \
   X(add_alpha, a + s0 * b)                                                  \
   X(sub_alpha, a - s0 * b)                                                  \
-  X(relu_backward, (b > 0 ? a : T(0)))                                      \
+  X(relu_backward, (b <= 0 ? T(0) : a))                                     \
   X(sigmoid_backward, a * b * (T(1) - b))                                   \
   X(tanh_backward, a * (T(1) - b * b))                                      \
   X(gelu_backward, a * gelu_grad(b))                                        \

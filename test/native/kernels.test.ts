@@ -132,6 +132,10 @@ describe.skipIf(skipNative)("native kernels vs the TypeScript reference", () => 
           for (let li = 0; li < LAYOUTS.length; li++) {
             const a = makeView(Ctor, shape, LAYOUTS[li], rand, gen);
             const b = makeView(Ctor, shape, LAYOUTS[(li + 1 + (shape.length % 3)) % LAYOUTS.length], rand, gen);
+            // NaNs, except where the reference departs from PyTorch (see "NaN as PyTorch" below).
+            const nanOk = op !== "pow" && !op.startsWith("logical_");
+            if (nanOk && a.data.length > 12) a.data[11] = NaN;
+            if (nanOk && b.data.length > 12) b.data[7] = NaN;
             const OutCtor = COMPARE.has(op) ? Uint8Array : Ctor;
             const o1 = new OutCtor(numel(shape)), o2 = new OutCtor(numel(shape));
             const fb = track(() => nat.binary(op, o1, shape, a.data, a.strides, a.offset, b.data, b.strides, b.offset, s0));
@@ -142,6 +146,39 @@ describe.skipIf(skipNative)("native kernels vs the TypeScript reference", () => 
       }
     });
   }
+
+  for (const Ctor of FLOATS) {
+    it(`in place: out may be the input itself (contiguous, offset 0), ${Ctor.name}`, () => {
+      const rand = rng(10);
+      for (const shape of [[5], [33, 7], [2, 3, 40]]) {
+        const n = numel(shape);
+        const st = contiguousStrides(shape);
+        const x = randomArray(Ctor, n, rand), y = randomArray(Ctor, n, rand);
+        const e = new Ctor(n);
+        ref.binary("add_alpha", e, shape, x, st, 0, y, st, 0, -0.1);
+        ref.unary("mul_scalar", e, e, shape, st, 0, 3, 0);
+        expect(track(() => {
+          nat.binary("add_alpha", x, shape, x, st, 0, y, st, 0, -0.1);
+          nat.unary("mul_scalar", x, x, shape, st, 0, 3, 0);
+        })).toEqual([]);
+        expectClose(x, e, ...tol(Ctor), "in place");
+      }
+    });
+  }
+
+  it("NaN as PyTorch 1.13: pow(1, NaN) = 1 and NaN is true for the logical ops", () => {
+    const shape = [40];
+    const st = [1];
+    const a = new Float64Array(40).fill(1), b = new Float64Array(40).fill(NaN);
+    const out = new Float64Array(40);
+    nat.binary("pow", out, shape, a, st, 0, b, st, 0, 0);
+    expect(out[0]).toBe(1);
+    const bools = new Uint8Array(40);
+    nat.binary("logical_and", bools, shape, b, st, 0, a, st, 0, 0);
+    expect(bools[0]).toBe(1);
+    nat.binary("logical_xor", bools, shape, b, st, 0, a, st, 0, 0);
+    expect(bools[0]).toBe(0);
+  });
 
   it("binary and unary on int32 fall back to the reference (and agree with it)", () => {
     const rand = rng(3);
