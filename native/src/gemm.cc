@@ -72,9 +72,14 @@ const Kernel<T>& kernel() {
     r.blk.kc = kc;
     r.blk.mc = (mc_target / r.info.mr) * r.info.mr;
     r.blk.nc = (sizeof(T) == 4 ? 4096 : 2048) / r.info.nr * r.info.nr;
-    if (const char* e = std::getenv("TY_BLOCK")) {
+    // TRAINYARD_GEMM_BLOCKING=mc,kc,nc overrides the blocking (for tuning on another CPU).
+    if (const char* e = std::getenv("TRAINYARD_GEMM_BLOCKING")) {
       long mc, kc2, nc;
-      if (std::sscanf(e, "%ld,%ld,%ld", &mc, &kc2, &nc) == 3) { r.blk.mc = mc; r.blk.kc = kc2; r.blk.nc = nc; }
+      if (std::sscanf(e, "%ld,%ld,%ld", &mc, &kc2, &nc) == 3 && mc > 0 && kc2 > 0 && nc > 0) {
+        r.blk.mc = mc < r.info.mr ? r.info.mr : mc / r.info.mr * r.info.mr;
+        r.blk.kc = kc2;
+        r.blk.nc = nc < r.info.nr ? r.info.nr : nc / r.info.nr * r.info.nr;
+      }
     }
     return r;
   }();
