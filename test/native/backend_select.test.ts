@@ -50,3 +50,16 @@ describe("backend selection", () => {
     expect(r.stderr).toMatch(/TRAINYARD_BACKEND=native: native addon not built/);
   });
 });
+
+describe.skipIf(skipNative)("torch.get_num_threads / set_num_threads", () => {
+  it("reports and changes the native thread count", async () => {
+    const torch = await import("../../src/engine/index.js");
+    const before = torch.get_num_threads();
+    expect(before).toBeGreaterThanOrEqual(1);
+    torch.set_num_threads(1);
+    expect(torch.get_num_threads()).toBe(1);
+    torch.set_num_threads(before);
+    expect(torch.get_num_threads()).toBe(before);
+    expect(() => torch.set_num_threads(0)).toThrow(/positive integer/);
+  });
+});
