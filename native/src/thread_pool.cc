@@ -12,7 +12,7 @@
 namespace ty {
 namespace {
 
-constexpr int kSpinIterations = 20000;  // roughly 50-100 microseconds
+constexpr int kSpinIterations = 4000;  // about 80 microseconds of PAUSE on current x86 cores
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
