@@ -495,10 +495,10 @@ export class Tensor {
   }
 
   // ---- reductions ----
-  sum(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+  sum(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
     return R.sum(this, dim, opts);
   }
-  mean(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+  mean(dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
     return R.mean(this, dim, opts);
   }
   prod(dim?: number | ReduceOptions, opts?: ReduceOptions): Tensor {
@@ -506,14 +506,14 @@ export class Tensor {
   }
   max(): Tensor;
   max(other: Tensor): Tensor;
-  max(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  max(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
+  max(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): R.ValuesIndices;
+  max(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor | R.ValuesIndices {
     return R.max(this, dim as number, opts);
   }
   min(): Tensor;
   min(other: Tensor): Tensor;
-  min(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): { values: Tensor; indices: Tensor };
-  min(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor | { values: Tensor; indices: Tensor } {
+  min(dim: number | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): R.ValuesIndices;
+  min(dim?: number | Tensor | { dim: number; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor | R.ValuesIndices {
     return R.min(this, dim as number, opts);
   }
   amax(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
@@ -522,10 +522,10 @@ export class Tensor {
   amin(dim?: DimArg | ReduceOptions, opts?: ReduceOptions): Tensor {
     return R.amin(this, dim, opts);
   }
-  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
     return R.argmax(this, dim, opts);
   }
-  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
     return R.argmin(this, dim, opts);
   }
   var(dim?: DimArg | R.VarOptions, opts?: R.VarOptions): Tensor {
@@ -534,7 +534,7 @@ export class Tensor {
   std(dim?: DimArg | R.VarOptions, opts?: R.VarOptions): Tensor {
     return R.std(this, dim, opts);
   }
-  logsumexp(dim: DimArg, opts?: { keepdim?: boolean }): Tensor {
+  logsumexp(dim: DimArg, opts?: { keepdim?: boolean } | boolean): Tensor {
     return R.logsumexp(this, dim, opts);
   }
   norm(p?: number | "fro", dim?: DimArg, opts?: { keepdim?: boolean }): Tensor {
@@ -686,10 +686,10 @@ export class Tensor {
   nonzero(): Tensor {
     return I.nonzero(this);
   }
-  sort(dim = -1, opts?: { descending?: boolean }): { values: Tensor; indices: Tensor } {
+  sort(dim = -1, opts?: { descending?: boolean }): R.ValuesIndices {
     return I.sort(this, dim, opts);
   }
-  topk(k: number, dim = -1, opts?: { largest?: boolean; sorted?: boolean }): { values: Tensor; indices: Tensor } {
+  topk(k: number, dim = -1, opts?: { largest?: boolean; sorted?: boolean }): R.ValuesIndices {
     return I.topk(this, k, dim, opts);
   }
 

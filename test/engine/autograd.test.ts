@@ -96,6 +96,14 @@ describe("backward", () => {
     expect(x.div(2).grad_fn!.name()).toBe("DivBackward0");
     expect(torch.rsub(x, 1).grad_fn!.name()).toBe("RsubBackward1");
     expect(x.pow(2).grad_fn!.name()).toBe("PowBackward0");
+    const m = torch.randn(3, 4, { requires_grad: true });
+    const names = (ts: torch.Tensor[]) => ts.map((t) => t.grad_fn!.name());
+    expect(names([m.var(), m.std(1), m.logsumexp(1), m.norm(), torch.lerp(m, m, 0.3), torch.addcmul(m, m, m)])).toEqual(
+      ["VarBackward0", "StdBackward0", "LogsumexpBackward0", "NormBackward1", "LerpBackward0", "AddcmulBackward0"]);
+    expect(names([m.masked_fill(m.gt(0), 1), m.repeat(2, 1), m.flip(0), m.tril(), torch.stack([m, m]), m.log2()])).toEqual(
+      ["MaskedFillBackward0", "RepeatBackward0", "FlipBackward0", "TrilBackward0", "StackBackward0", "Log2Backward0"]);
+    expect(names([m.sort(1).values, m.topk(2).values, m.masked_select(m.gt(0)), m.getitem(":", torch.tensor([0, 1])), m.prod(), m.prod(1)])).toEqual(
+      ["SortBackward0", "TopkBackward0", "MaskedSelectBackward0", "IndexBackward0", "ProdBackward0", "ProdBackward1"]);
   });
 
   it("casts gradients back to the input's dtype", () => {
@@ -133,6 +141,13 @@ describe("in-place ops", () => {
     expect(() => w.getitem(0).fill_(2)).toThrow(/leaf Variable that requires grad/);
     torch.no_grad(() => w.sub_(0.5));
     expect(w.tolist()).toEqual([0.5, 0.5, 0.5]);
+  });
+
+  it("are allowed on detach() of a leaf that requires grad, and bump the shared version", () => {
+    const w = torch.ones(3, { requires_grad: true });
+    w.detach().zero_();
+    expect(w.tolist()).toEqual([0, 0, 0]);
+    expect(w._version).toBe(1);
   });
 
   it("bump the version counter; modifying a saved tensor is an error at backward time", () => {

@@ -1,6 +1,6 @@
 // Every differentiable op, checked against central finite differences in float64 (eps 1e-6, atol 1e-5,
 // rtol 1e-3) on shapes with broadcasting, size-1 and size-0 dims, and non-contiguous inputs.
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as torch from "../../src/engine/index.js";
 import type { Tensor } from "../../src/engine/index.js";
 
@@ -114,6 +114,8 @@ const cases: Case[] = [
   ["mean dim", (a) => a.mean(-1), () => [r(2, 3)]],
   ["prod", (a) => a.prod(1), () => [pos(2, 3)]],
   ["prod all", (a) => a.prod(), () => [pos(4)]],
+  ["prod with zeros", (a) => a.prod(1), () => [torch.tensor([[0, 2, 3], [0, 0, 4], [1, 2, 3]], f64).requires_grad_()]],
+  ["prod dims non-contiguous", (a) => a.prod(0), () => [nc(3, 2)]],
   ["max all", (a) => a.max(), () => [spread(2, 3)]],
   ["max dim", (a) => a.max(1).values, () => [spread(2, 3)]],
   ["min dim keepdim", (a) => a.min(0, { keepdim: true }).values, () => [spread(3, 2)]],
@@ -209,6 +211,33 @@ describe("gradcheck (float64 central differences)", () => {
       });
     }
   }
+
+  // Again with a pooling allocator that poisons (NaN) and reuses whatever backward releases, so that a
+  // gradient buffer released while still in use would show up as a mismatch.
+  describe("with a poisoning pool allocator", () => {
+    const saved = { ...torch.cpuAllocator };
+    beforeAll(() => {
+      const pool: torch.TypedArray[] = [];
+      torch.setAllocator({
+        allocate: (d, n) => {
+          const i = pool.findIndex((a) => a.length === n && a.constructor === d.array);
+          return i >= 0 ? pool.splice(i, 1)[0] : new d.array(n).fill(3);
+        },
+        zeroed: false,
+        release: (data) => {
+          data.fill(NaN);
+          pool.push(data);
+        },
+      });
+    });
+    afterAll(() => torch.setAllocator(saved));
+    for (const [name, fn, make] of cases) {
+      it(name, () => {
+        torch.manual_seed(1234);
+        expect(torch.autograd.gradcheck(fn, make())).toBe(true);
+      });
+    }
+  });
 
   it("double backward (create_graph) of composed ops", () => {
     torch.manual_seed(5);

@@ -133,6 +133,14 @@ describe("reductions", () => {
     expect(n.indices.tolist()).toEqual([1, 0]);
     expect(x.amax(0).tolist()).toEqual([4, 5, 6]);
   });
+  it("keepdim positionally, and (values, indices) destructure as a tuple or by name", () => {
+    expect(x.sum(1, true).shape).toEqual([2, 1]);
+    expect(x.argmax(1, true).shape).toEqual([2, 1]);
+    const [v, i] = x.max(1, true);
+    expect([v.shape, i.tolist()]).toEqual([[2, 1], [[1], [2]]]);
+    const { values, indices } = torch.sort(torch.tensor([2, 1, 3]));
+    expect([values.tolist(), indices.tolist()]).toEqual([[1, 2, 3], [1, 0, 2]]);
+  });
   it("var/std/logsumexp, stable for large inputs", () => {
     close(x.var(1), [4, 4]);
     close(x.std(), 1.8708);

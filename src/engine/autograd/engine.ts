@@ -1,7 +1,7 @@
 // The backward engine: runs the graph from the given outputs in reverse topological order (ready nodes
 // latest-created first, as PyTorch's CPU engine), accumulating gradients per node, writing them into
 // leaves' .grad (or capturing them for autograd.grad), then freeing saved tensors unless retain_graph.
-import { kernels } from "../backend/dispatcher.js";
+import { cpuAllocator, kernels } from "../backend/dispatcher.js";
 import { RuntimeError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { cast } from "../ops/copy.js";
@@ -10,7 +10,7 @@ import type { NodeMeta } from "../ops/common.js";
 import { isContig } from "../ops/common.js";
 import { contiguousStrides, shapesEqual } from "../shape.js";
 import { Tensor, engineRef } from "../tensor.js";
-import { AccumulateGrad, type Node } from "./node.js";
+import { AccumulateGrad, type Node, OpNode } from "./node.js";
 
 export interface BackwardOptions {
   retain_graph?: boolean;
@@ -207,6 +207,7 @@ export function runBackward(
     node._buffer = node._buffer === null ? g : add(node._buffer, g);
   };
 
+  const release = createGraph ? undefined : cpuAllocator.release;
   const prevMode = gradMode.enabled;
   gradMode.enabled = createGraph;
   try {
@@ -264,6 +265,13 @@ export function runBackward(
           send(child, ig);
         }
         if (--child._deps === 0) queue.push(child);
+      }
+      // This node's gradient is dead now unless something else can still see its storage: hand it back to
+      // a pooling allocator. Only for built-in formulas (a custom Function may return tensors it keeps).
+      if (release && node instanceof OpNode && !node._hooks && !node._retained && !captureIdx && !shared.has(g._data)) {
+        let aliased = false;
+        for (let i = 0; i < inputGrads.length; i++) if (inputGrads[i] && inputGrads[i]!._data === g._data) aliased = true;
+        if (!aliased) release(g._data);
       }
       if (!retain) node._release();
     }

@@ -17,6 +17,11 @@ export interface CpuAllocator {
   allocate(dtype: DType, n: number): TypedArray;
   /** True when allocate() always returns zero-filled memory. */
   zeroed: boolean;
+  /**
+   * Called by the autograd engine with storage it knows is dead (intermediate gradients once consumed),
+   * so that a pool can reuse it at once instead of waiting for the garbage collector. Optional.
+   */
+  release?: (data: TypedArray) => void;
 }
 
 export const cpuAllocator: CpuAllocator = {
@@ -27,6 +32,7 @@ export const cpuAllocator: CpuAllocator = {
 export function setAllocator(a: CpuAllocator): void {
   cpuAllocator.allocate = a.allocate;
   cpuAllocator.zeroed = a.zeroed;
+  cpuAllocator.release = a.release;
 }
 
 /** The backend whose kernels every other backend falls back to. */

@@ -121,3 +121,13 @@ export function isContig(t: Tensor): boolean {
 }
 
 export const defaults = { bool, int64, float32 };
+
+/**
+ * Gives the node that produced `out` PyTorch's name for an op composed of several (var is a DivBackward0
+ * underneath, PyTorch prints VarBackward0). Leaves `out` alone when it is one of the op's inputs.
+ */
+export function named(out: Tensor, name: string, ...inputs: Tensor[]): Tensor {
+  const node = out.grad_fn as unknown as { formula?: BackwardFormula<unknown> } | null;
+  if (node?.formula && !inputs.includes(out)) node.formula = { name, backward: node.formula.backward };
+  return out;
+}

@@ -44,9 +44,12 @@ export function clone(t: Tensor): Tensor {
   return out;
 }
 
-/** A tensor sharing t's storage and version counter, cut from the graph. */
+/**
+ * A tensor sharing t's storage and version counter, cut from the graph. It is not an autograd view of t:
+ * writing into it in place is allowed even when t is a leaf that requires grad (as in PyTorch).
+ */
 export function detach(t: Tensor): Tensor {
-  return new Tensor(t._data, t._shape, t._strides, t._offset, t.dtype, t._vc, t);
+  return new Tensor(t._data, t._shape, t._strides, t._offset, t.dtype, t._vc, null);
 }
 
 export function to(t: Tensor, target: DType | Device | string, opts?: { dtype?: DType; copy?: boolean }): Tensor {

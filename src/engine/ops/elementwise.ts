@@ -7,7 +7,7 @@ import { RuntimeError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { broadcastShapes, broadcastStrides, shapesEqual } from "../shape.js";
 import { type Scalar, Tensor, type TensorOrScalar } from "../tensor.js";
-import { emptyTensor, needs2, record, scalarTensor, sumToShape } from "./common.js";
+import { emptyTensor, named, needs2, record, scalarTensor, sumToShape } from "./common.js";
 import { cast } from "./copy.js";
 
 // ---------------------------------------------------------------- type promotion
@@ -331,10 +331,10 @@ export const ceil = sameUnary("ceil", "CeilBackward0", zeroGrad, "none");
 export const round = sameUnary("round", "RoundBackward0", zeroGrad, "none");
 export const trunc = sameUnary("trunc", "TruncBackward0", zeroGrad, "none");
 export function log2(t: Tensor): Tensor {
-  return div(log(t), Math.LN2);
+  return named(div(log(t), Math.LN2), "Log2Backward0", t);
 }
 export function log10(t: Tensor): Tensor {
-  return div(log(t), Math.LN10);
+  return named(div(log(t), Math.LN10), "Log10Backward0", t);
 }
 
 // ---------------------------------------------------------------- clamp, maximum, minimum
@@ -600,20 +600,19 @@ export function masked_fill(t: Tensor, mask: Tensor, value: number | Tensor): Te
   if (value instanceof Tensor) {
     if (value.ndim !== 0)
       throw new RuntimeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
-    return where(mask, cast(value, t.dtype), t);
+    return named(where(mask, cast(value, t.dtype), t), "MaskedFillBackward1", t);
   }
-  const r = where(mask, scalarTensor(value, t.dtype), t);
-  return r;
+  return named(where(mask, scalarTensor(value, t.dtype), t), "MaskedFillBackward0", t);
 }
 
 export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
-  return add(start, mul(sub(end, start), weight));
+  return named(add(start, mul(sub(end, start), weight)), weight instanceof Tensor ? "LerpBackward1" : "LerpBackward0", start, end);
 }
 
 export function addcmul(t: Tensor, t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor {
-  return add(t, mul(mul(t1, t2), opts?.value ?? 1));
+  return named(add(t, mul(mul(t1, t2), opts?.value ?? 1)), "AddcmulBackward0", t, t1, t2);
 }
 
 export function addcdiv(t: Tensor, t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor {
-  return add(t, mul(div(t1, t2), opts?.value ?? 1));
+  return named(add(t, mul(div(t1, t2), opts?.value ?? 1)), "AddcdivBackward0", t, t1, t2);
 }

@@ -8,9 +8,10 @@ import { IndexError, NotImplementedError, RuntimeError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { wrapDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { anyRequiresGrad, contiguousData, emptyTensor, fromData, record, scalarTensor, zerosTensor } from "./common.js";
+import { anyRequiresGrad, contiguousData, emptyTensor, fromData, named, record, scalarTensor, zerosTensor } from "./common.js";
 import { cast, clone } from "./copy.js";
 import { mul, where } from "./elementwise.js";
+import { type ValuesIndices, valuesIndices } from "./reduce.js";
 import { expand, narrow, renameNode, reshapeTo, slice, unsqueeze } from "./view.js";
 
 function checkIndex(name: string, index: Tensor): void {
@@ -242,7 +243,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       throw new RuntimeError(`stack expects each tensor to be equal size, but got [${ref._shape.join(", ")}] at entry 0 and [${t._shape.join(", ")}] at entry ${i}`);
   });
   const d = wrapDim(dim, ref.ndim + 1);
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return named(cat(tensors.map((t) => unsqueeze(t, d)), d), "StackBackward0");
 }
 
 export function split(t: Tensor, sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
@@ -352,7 +353,7 @@ export function masked_select(t: Tensor, mask: Tensor): Tensor {
   const idx: number[] = [];
   for (let i = 0; i < flatMask.length; i++) if (flatMask[i]) idx.push(i);
   void shape;
-  return index_select(reshapeTo(x.contiguous(), [x.numel()]), 0, fromData(Float64Array.from(idx), [idx.length], int64));
+  return named(index_select(reshapeTo(x.contiguous(), [x.numel()]), 0, fromData(Float64Array.from(idx), [idx.length], int64)), "MaskedSelectBackward0", t);
 }
 
 function broadcastPair(a: readonly number[], b: readonly number[]): number[] {
@@ -381,7 +382,7 @@ export function repeat(t: Tensor, sizes: readonly number[]): Tensor {
     big.push(sizes[i], s);
     final.push(sizes[i] * s);
   });
-  return reshapeTo(expand(reshapeTo(t, inter), big).contiguous(), final);
+  return named(reshapeTo(expand(reshapeTo(t, inter), big).contiguous(), final), "RepeatBackward0", t);
 }
 
 export function flip(t: Tensor, dims: readonly number[]): Tensor {
@@ -391,7 +392,7 @@ export function flip(t: Tensor, dims: readonly number[]): Tensor {
     const n = t._shape[d];
     r = index_select(r, d, fromData(Float64Array.from({ length: n }, (_, i) => n - 1 - i), [n], int64));
   }
-  return r;
+  return named(r, "FlipBackward0", t);
 }
 
 function triangle(t: Tensor, diagonal: number, lower: boolean): Tensor {
@@ -400,14 +401,14 @@ function triangle(t: Tensor, diagonal: number, lower: boolean): Tensor {
   const cols = t._shape[t.ndim - 1];
   const m = emptyTensor([rows, cols], bool);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) m._data[i * cols + j] = (lower ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
-  return where(m, t, scalarTensor(0, t.dtype));
+  return named(where(m, t, scalarTensor(0, t.dtype)), lower ? "TrilBackward0" : "TriuBackward0", t);
 }
 export const tril = (t: Tensor, diagonal = 0): Tensor => triangle(t, diagonal, true);
 export const triu = (t: Tensor, diagonal = 0): Tensor => triangle(t, diagonal, false);
 
 // ---------------------------------------------------------------- sort / topk
 
-export function sort(t: Tensor, dim = -1, opts?: { descending?: boolean; stable?: boolean }): { values: Tensor; indices: Tensor } {
+export function sort(t: Tensor, dim = -1, opts?: { descending?: boolean; stable?: boolean }): ValuesIndices {
   const nd = Math.max(t.ndim, 1);
   const d = wrapDim(dim, nd);
   const desc = opts?.descending ?? false;
@@ -435,16 +436,16 @@ export function sort(t: Tensor, dim = -1, opts?: { descending?: boolean; stable?
     }
   }
   const indices = fromData(idx, x._shape.slice(), int64);
-  const values = gather(x, d, indices);
-  if (t.ndim === 0) return { values: reshapeTo(values, []), indices: reshapeTo(indices, []) };
-  return { values, indices };
+  const values = named(gather(x, d, indices), "SortBackward0", t);
+  if (t.ndim === 0) return valuesIndices(reshapeTo(values, []), reshapeTo(indices, []));
+  return valuesIndices(values, indices);
 }
 
-export function topk(t: Tensor, k: number, dim = -1, opts?: { largest?: boolean; sorted?: boolean }): { values: Tensor; indices: Tensor } {
+export function topk(t: Tensor, k: number, dim = -1, opts?: { largest?: boolean; sorted?: boolean }): ValuesIndices {
   const d = wrapDim(dim, Math.max(t.ndim, 1));
   const size = t.ndim === 0 ? 1 : t._shape[d];
   if (k < 0 || k > size) throw new RuntimeError("selected index k out of range");
   const { indices } = sort(t.detach(), d, { descending: opts?.largest ?? true });
   const top = narrow(indices, d, 0, k).contiguous();
-  return { values: gather(t, d, top), indices: top };
+  return valuesIndices(named(gather(t, d, top), "TopkBackward0", t), top);
 }

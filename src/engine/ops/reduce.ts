@@ -7,11 +7,11 @@ import { IndexError, RuntimeError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { wrapDim } from "../shape.js";
 import { type DimArg, type ReduceOptions, Tensor } from "../tensor.js";
-import { emptyTensor, record, zerosTensor } from "./common.js";
+import { emptyTensor, named, record, zerosTensor } from "./common.js";
 import { cast } from "./copy.js";
 import { add, div, eq, maximum, minimum, mul, sqrt, square, sub, where, abs, exp, log, pow } from "./elementwise.js";
 import { scatter } from "./indexing.js";
-import { expand, reshapeTo } from "./view.js";
+import { expand, permute, reshapeTo } from "./view.js";
 
 /** Sorted, unique, wrapped dims; all dims when dim is null/undefined. */
 export function parseDims(t: Tensor, dim: DimArg): number[] {
@@ -39,12 +39,23 @@ function keptShape(shape: readonly number[], dims: readonly number[], keepdim: b
 }
 
 /** Splits `(dim?, opts?)` where dim may itself be the options object. */
-function splitArgs<O extends { dim?: DimArg }>(dim: DimArg | O | undefined, opts: O | undefined): [DimArg, O] {
+function splitArgs<O extends { dim?: DimArg; keepdim?: boolean }>(dim: DimArg | O | undefined, opts: O | boolean | undefined): [DimArg, O] {
   if (dim !== null && dim !== undefined && typeof dim === "object" && !Array.isArray(dim)) {
     const o = dim as O;
     return [o.dim ?? null, o];
   }
+  // PyTorch also takes keepdim positionally: x.sum(1, True).
+  if (typeof opts === "boolean") return [dim as DimArg, { keepdim: opts } as O];
   return [dim as DimArg, opts ?? ({} as O)];
+}
+
+/** (values, indices) as PyTorch's named tuple: `const { values, indices } = r` and `const [v, i] = r` both work. */
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+}
+
+function keepdimOf(opts: { keepdim?: boolean } | boolean | undefined): boolean {
+  return typeof opts === "boolean" ? opts : opts?.keepdim ?? false;
 }
 
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, outDtype: DType): Tensor {
@@ -85,7 +96,7 @@ function countOf(shape: readonly number[], dims: readonly number[]): number {
   return n;
 }
 
-export function sum(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function sum(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   const x = o.dtype ? cast(t, o.dtype) : t;
   const full = d === null || d === undefined;
@@ -103,7 +114,7 @@ export function sumDims(t: Tensor, dims: number[]): Tensor {
   return sum(t, dims);
 }
 
-export function mean(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function mean(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   const x = o.dtype ? cast(t, o.dtype) : t;
   if (!x.dtype.is_floating_point)
@@ -130,18 +141,50 @@ const ProdBackward: BackwardFormula<ReduceArgs> = {
     const x = node.saved(0);
     const out = node.saved(1);
     const { inShape, dims, keepdim } = node.args;
-    // d prod / d x_i = prod / x_i (inputs without zeros; PyTorch's special-casing of zeros is not reproduced).
-    return [mul(expandBack(g, inShape, dims, keepdim), div(expandBack(out, inShape, dims, keepdim), x))];
+    // d prod / d x_i = product of the other elements. prod / x_i is differentiable again (create_graph)
+    // but breaks at zeros, so without create_graph the exclusive products are computed directly.
+    if (gradMode.enabled) return [mul(expandBack(g, inShape, dims, keepdim), div(expandBack(out, inShape, dims, keepdim), x))];
+    return [mul(expandBack(g, inShape, dims, keepdim), productOfOthers(x, dims))];
   },
 };
 
-export function prod(t: Tensor, dim?: number | ReduceOptions, opts?: ReduceOptions): Tensor {
+/** For each element, the product of the other elements of its reduction slice (exact with zeros). */
+function productOfOthers(x: Tensor, dims: readonly number[]): Tensor {
+  const kept = x._shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const order = [...kept, ...dims];
+  const moved = permute(x.detach(), order).contiguous();
+  const n = countOf(x._shape, dims);
+  const data = moved._data;
+  const res = emptyTensor(moved._shape.slice(), x.dtype);
+  const r = res._data;
+  for (let base = 0; base < data.length; base += n) {
+    // Exclusive prefix products forward, then multiply by exclusive suffix products backward.
+    let acc = 1;
+    for (let j = 0; j < n; j++) {
+      r[base + j] = acc;
+      acc *= data[base + j];
+    }
+    acc = 1;
+    for (let j = n - 1; j >= 0; j--) {
+      r[base + j] *= acc;
+      acc *= data[base + j];
+    }
+  }
+  const inverse = new Array<number>(order.length);
+  order.forEach((d, i) => (inverse[d] = i));
+  return permute(res, inverse);
+}
+
+export function prod(t: Tensor, dim?: number | ReduceOptions, opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   const x = o.dtype ? cast(t, o.dtype) : t;
   const dims = parseDims(x, d);
   const keepdim = o.keepdim ?? false;
   const out = reduceRaw("prod", x, dims, keepdim, x.dtype.is_floating_point ? x.dtype : int64);
-  if (gradMode.enabled && x._requires_grad) record(out, ProdBackward, [x], [x, out], { inShape: x._shape, dims, keepdim, count: 0 });
+  if (gradMode.enabled && x._requires_grad) {
+    record(out, ProdBackward, [x], [x, out], { inShape: x._shape, dims, keepdim, count: 0 });
+    if (d === null || d === undefined) named(out, "ProdBackward0");
+  }
   return out;
 }
 
@@ -179,12 +222,12 @@ function extremeAll(op: "amax" | "amin", name: string, t: Tensor, dim: DimArg, k
   return out;
 }
 
-export function amax(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function amax(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   return extremeAll("amax", "amax", t, d, o.keepdim ?? false, false, AmaxBackward0);
 }
 
-export function amin(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions): Tensor {
+export function amin(t: Tensor, dim?: DimArg | (ReduceOptions & { dim?: DimArg }), opts?: ReduceOptions | boolean): Tensor {
   const [d, o] = splitArgs<ReduceOptions & { dim?: DimArg }>(dim, opts);
   return extremeAll("amin", "amin", t, d, o.keepdim ?? false, false, AminBackward0);
 }
@@ -208,10 +251,10 @@ const MaxDimBackward = (name: string): BackwardFormula<MaxDimArgs> => ({
 const MaxBackward0 = MaxDimBackward("MaxBackward0");
 const MinBackward0 = MaxDimBackward("MinBackward0");
 
-export interface ValuesIndices {
+export type ValuesIndices = [Tensor, Tensor] & {
   values: Tensor;
   indices: Tensor;
-}
+};
 
 function extremeDim(op: "max" | "min", t: Tensor, dim: number, keepdim: boolean): ValuesIndices {
   const nd = t._shape.length;
@@ -224,30 +267,30 @@ function extremeDim(op: "max" | "min", t: Tensor, dim: number, keepdim: boolean)
   kernels.arg_reduce(op, values._data, indices._data as Float64Array, t._data, t._shape, t._strides, t._offset, d);
   if (gradMode.enabled && t._requires_grad)
     record(values, op === "max" ? MaxBackward0 : MinBackward0, [t], [indices], { inShape: t._shape, dim: d, keepdim });
-  return { values, indices };
+  return valuesIndices(values, indices);
 }
 
 export function max(t: Tensor): Tensor;
 export function max(t: Tensor, other: Tensor): Tensor;
-export function max(t: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-export function max(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices {
+export function max(t: Tensor, dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+export function max(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean } | boolean): Tensor | ValuesIndices {
   if (dim instanceof Tensor) return maximum(t, dim);
   if (dim === undefined || dim === null) return extremeAll("amax", "max", t, null, false, true, MaxBackward1);
-  return extremeDim("max", t, dim, opts?.keepdim ?? false);
+  return extremeDim("max", t, dim, keepdimOf(opts));
 }
 
 export function min(t: Tensor): Tensor;
 export function min(t: Tensor, other: Tensor): Tensor;
-export function min(t: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-export function min(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean }): Tensor | ValuesIndices {
+export function min(t: Tensor, dim: number, opts?: { keepdim?: boolean } | boolean): ValuesIndices;
+export function min(t: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean } | boolean): Tensor | ValuesIndices {
   if (dim instanceof Tensor) return minimum(t, dim);
   if (dim === undefined || dim === null) return extremeAll("amin", "min", t, null, false, true, MinBackward1);
-  return extremeDim("min", t, dim, opts?.keepdim ?? false);
+  return extremeDim("min", t, dim, keepdimOf(opts));
 }
 
-function argExtreme(op: "max" | "min", t: Tensor, dim: number | null | undefined | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+function argExtreme(op: "max" | "min", t: Tensor, dim: number | null | undefined | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
   let d = dim;
-  let keepdim = opts?.keepdim ?? false;
+  let keepdim = keepdimOf(opts);
   if (d !== null && typeof d === "object") {
     keepdim = d.keepdim ?? false;
     d = d.dim;
@@ -263,10 +306,10 @@ function argExtreme(op: "max" | "min", t: Tensor, dim: number | null | undefined
   return extremeDim(op, t.detach(), d, keepdim).indices;
 }
 
-export function argmax(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+export function argmax(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
   return argExtreme("max", t, dim, opts);
 }
-export function argmin(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean }): Tensor {
+export function argmin(t: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts?: { keepdim?: boolean } | boolean): Tensor {
   return argExtreme("min", t, dim, opts);
 }
 
@@ -286,27 +329,31 @@ export function var_(t: Tensor, dim?: DimArg | VarOptions, opts?: VarOptions): T
   const keepdim = o.keepdim ?? false;
   const n = countOf(t._shape, dims);
   const centered = sub(t, mean(t, dims, { keepdim: true }));
-  return div(sum(square(centered), dims, { keepdim }), Math.max(0, n - correction));
+  return named(div(sum(square(centered), dims, { keepdim }), Math.max(0, n - correction)), "VarBackward0", t);
 }
 
 export function std(t: Tensor, dim?: DimArg | VarOptions, opts?: VarOptions): Tensor {
-  return sqrt(var_(t, dim, opts));
+  return named(sqrt(var_(t, dim, opts)), "StdBackward0", t);
 }
 
 /** log(sum(exp(x))) over dims, computed stably (the max is subtracted first). */
-export function logsumexp(t: Tensor, dim: DimArg, opts?: { keepdim?: boolean }): Tensor {
+export function logsumexp(t: Tensor, dim: DimArg, opts?: { keepdim?: boolean } | boolean): Tensor {
   const x = t.dtype.is_floating_point ? t : cast(t, t.dtype === bool ? int64 : t.dtype);
   const dims = parseDims(x, dim);
-  const keepdim = opts?.keepdim ?? false;
+  const keepdim = keepdimOf(opts);
   if (x.numel() === 0) return log(sum(exp(x), dims, { keepdim }));
   const m = amax(x.detach(), dims, { keepdim: true });
   const finite = where(eq(abs(m), Infinity), 0, m);
   const s = log(sum(exp(sub(x, finite)), dims, { keepdim: true }));
   const r = add(s, finite);
-  return keepdim ? r : reshapeTo(r, keptShape(x._shape, dims, false));
+  return named(keepdim ? r : reshapeTo(r, keptShape(x._shape, dims, false)), "LogsumexpBackward0", t);
 }
 
 export function norm(t: Tensor, p: number | "fro" = "fro", dim?: DimArg, opts?: { keepdim?: boolean }): Tensor {
+  return named(normImpl(t, p, dim, opts), "NormBackward1", t);
+}
+
+function normImpl(t: Tensor, p: number | "fro", dim?: DimArg, opts?: { keepdim?: boolean }): Tensor {
   const keepdim = opts?.keepdim ?? false;
   const d = dim ?? null;
   if (p === "fro" || p === 2) return sqrt(sum(square(t), d, { keepdim }));

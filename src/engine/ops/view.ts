@@ -6,7 +6,7 @@ import { IndexError, RuntimeError, ValueError } from "../errors.js";
 import { gradMode } from "../grad_mode.js";
 import { contiguousStrides, formatShape, numelOf, shapesEqual, wrapDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { emptyTensor, isContig, record, sumToShape, zerosTensor } from "./common.js";
+import { emptyTensor, isContig, named, record, sumToShape, zerosTensor } from "./common.js";
 import { clone } from "./copy.js";
 import { index_select, masked_select } from "./indexing.js";
 
@@ -430,7 +430,7 @@ export function getitem(t: Tensor, items: readonly IndexItem[]): Tensor {
       const flat = reshapeTo(idx, [idx.numel()]);
       const sel = index_select(r, dim, flat);
       const shape = [...r._shape.slice(0, dim), ...idx._shape, ...r._shape.slice(dim + 1)];
-      r = reshapeTo(sel, shape);
+      r = named(reshapeTo(sel, shape), "IndexBackward0", t);
       dim += idx._shape.length;
     }
   }
