@@ -94,7 +94,7 @@ T* scratch(int slot, size_t count) {
     size_t bytes = 0;
     ~Buf() { std::free(p); }
   };
-  thread_local Buf bufs[2];
+  thread_local Buf bufs[3];
   Buf& b = bufs[slot];
   size_t need = (count * sizeof(T) + 63) / 64 * 64;
   if (need > b.bytes) {
@@ -245,6 +245,15 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
       }
       const int64_t slivers_per_task = (n_slivers + jsplit - 1) / jsplit;
       const double flops = 2.0 * m * nc * kc;
+      // When row blocks are shared by several tasks, pack each A block once, up front, for all of them.
+      T* shared_a = nullptr;
+      if (jsplit > 1) {
+        shared_a = scratch<T>(2, static_cast<size_t>(n_ic * MC * kc));
+        for (int64_t ib = 0; ib < n_ic; ++ib) {
+          const int64_t mc = m - ib * MC < MC ? m - ib * MC : MC;
+          pack_a(mr, mc, kc, a + ib * MC * rsa + pc * csa, rsa, csa, shared_a + ib * MC * kc);
+        }
+      }
       auto task = [&](int64_t t, int) {
         const int64_t ib = t / jsplit, js = t % jsplit;
         const int64_t i0 = ib * MC;
@@ -253,8 +262,9 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
         int64_t s1 = s0 + slivers_per_task;
         if (s1 > n_slivers) s1 = n_slivers;
         if (s0 >= s1) return;
-        T* ap = scratch<T>(0, static_cast<size_t>((mc + mr - 1) / mr) * mr * kc);
-        pack_a(mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);
+        T* ap = shared_a != nullptr ? shared_a + ib * MC * kc
+                                    : scratch<T>(0, static_cast<size_t>((mc + mr - 1) / mr) * mr * kc);
+        if (shared_a == nullptr) pack_a(mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);
         for (int64_t s = s0; s < s1; ++s) {
           const int64_t j0 = s * nr;
           const int64_t cols = nc - j0 < nr ? nc - j0 : nr;

@@ -100,6 +100,16 @@ describe.skipIf(skipNative)("native gemm", () => {
     expect(Buffer.from(results[2].buffer).equals(Buffer.from(results[0].buffer))).toBe(true);
   });
 
+  it("splits a short, wide product over column groups (shared packed A) with identical results", () => {
+    const { addon } = native();
+    const runs = [1, 2, 4].map((n) => {
+      addon.setNumThreads(n);
+      return runGemm(Float32Array, 1, 64, 700, 600, 1, 0, { transB: true }, 12);
+    });
+    expectClose(runs[0].c, runs[0].expected, ...tolerances(Float32Array, 600), "C");
+    for (const r of runs.slice(1)) expect(Buffer.from(r.c.buffer).equals(Buffer.from(runs[0].c.buffer))).toBe(true);
+  });
+
   it("rejects a view that reaches outside its array", () => {
     const { addon, meta } = native();
     const a = new Float32Array(4), b = new Float32Array(4), c = new Float32Array(4);
