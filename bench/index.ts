@@ -2,6 +2,7 @@
 // in the same invocation (when /usr/bin/python3 has torch), printed as ratios. Not a test: numbers only.
 import { spawnSync } from "node:child_process";
 import * as torch from "../src/engine/index.js";
+import { runNativeBench } from "./native.js";
 
 interface Figures {
   [metric: string]: number;
@@ -129,3 +130,4 @@ function main(): void {
 }
 
 main();
+runNativeBench();

@@ -4,6 +4,7 @@
 // provider that loads wins, else the TypeScript backend (with one warning).
 import { getBackend, registerBackend, setBackend } from "../backend/dispatcher.js";
 import type { KernelSet } from "../backend/kernels.js";
+import { nativeProvider } from "./native/index.js";
 import "./ts/index.js";
 
 export interface BackendProvider {
@@ -12,7 +13,7 @@ export interface BackendProvider {
   load(): Partial<KernelSet> | Error;
 }
 
-export const BACKEND_PROVIDERS: BackendProvider[] = [];
+export const BACKEND_PROVIDERS: BackendProvider[] = [nativeProvider];
 
 let warned = false;
 
