@@ -19,6 +19,7 @@ CREATE TABLE "Dataset" (
     "sha256" TEXT NOT NULL,
     "tensors" JSONB NOT NULL,
     "classes" JSONB,
+    "ready" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Dataset_pkey" PRIMARY KEY ("id")

@@ -17,6 +17,7 @@ CREATE TABLE "Dataset" (
     "sha256" TEXT NOT NULL,
     "tensors" JSONB NOT NULL,
     "classes" JSONB,
+    "ready" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
