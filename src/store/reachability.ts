@@ -25,13 +25,14 @@ export async function checkDatabase(databaseUrl: string, timeoutMs = 5_000): Pro
 
 export async function checkRedis(redisUrl: string, timeoutMs = 5_000): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  redis.on("error", () => undefined); // reported below, once
+  let cause: Error | null = null;
+  redis.on("error", (err: Error) => (cause ??= err)); // the connection's own error says more than "Connection is closed"
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     throw new UnreachableError(
-      `cannot reach Redis at ${redactUrl(redisUrl)} (REDIS_URL): ${(err as Error).message || String(err)}. ` +
+      `cannot reach Redis at ${redactUrl(redisUrl)} (REDIS_URL): ${(cause ?? (err as Error)).message || String(err)}. ` +
         `Start one (e.g. \`redis-server --daemonize yes\` or \`docker compose up -d redis\`).`,
     );
   } finally {
