@@ -18,16 +18,16 @@ export class SpecError extends Error {
 
 const MAX_DEPTH = 8;
 
-/** Required arguments in order, then the rest as one options object; unknown names are rejected. */
+/** The positional arguments in order, then the keyword ones as one options object; unknown names are rejected. */
 function argumentsFor(spec: Record<string, unknown>, signature: Signature, field: string, skip: string[] = []): { positional: unknown[]; options: Record<string, unknown> } {
-  const positional = signature.required.map((name) => {
+  for (const name of signature.required) {
     if (spec[name] === undefined) throw new SpecError(`${spec.type} needs argument ${name}`, `${field}.${name}`, "invalid");
-    return spec[name];
-  });
+  }
+  const positional = signature.positional.map((name) => (spec[name] === null && !signature.required.includes(name) ? undefined : spec[name]));
   const options: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(spec)) {
-    if (name === "type" || skip.includes(name) || signature.required.includes(name)) continue;
-    if (!signature.optional.includes(name)) throw new SpecError(`${spec.type} has no argument ${name}`, `${field}.${name}`, "invalid");
+    if (name === "type" || skip.includes(name) || signature.positional.includes(name)) continue;
+    if (!signature.options.includes(name)) throw new SpecError(`${spec.type} has no argument ${name}`, `${field}.${name}`, "invalid");
     options[name] = value;
   }
   return { positional, options };
@@ -71,11 +71,11 @@ export function countParameters(model: ModuleLike): number {
 export function buildLoss(torch: TorchLike, spec: ClassSpec, field = "loss"): ModuleLike {
   const signature = LOSSES[spec.type];
   if (!signature) throw new SpecError(`unknown loss "${spec.type}"; known: ${Object.keys(LOSSES).join(", ")}`, `${field}.type`, "invalid");
-  const { options } = argumentsFor(spec, signature, field);
+  const { positional, options } = argumentsFor(spec, signature, field);
   for (const name of Object.keys(options)) {
     if (TENSOR_ARGS.has(name) && Array.isArray(options[name])) options[name] = torch.tensor(options[name] as number[]);
   }
-  return construct<ModuleLike>(torch.nn[spec.type], [options], `nn.${spec.type}`, field);
+  return construct<ModuleLike>(torch.nn[spec.type], [...positional, options], `nn.${spec.type}`, field);
 }
 
 export function buildOptimizer(torch: TorchLike, spec: ClassSpec, parameters: Iterable<TensorLike>, field = "optimizer"): OptimizerLike {
@@ -88,6 +88,7 @@ export function buildOptimizer(torch: TorchLike, spec: ClassSpec, parameters: It
 export function buildScheduler(torch: TorchLike, spec: ClassSpec, optimizer: OptimizerLike, field = "lr_scheduler"): SchedulerLike {
   const signature = SCHEDULERS[spec.type];
   if (!signature) throw new SpecError(`unknown lr_scheduler "${spec.type}"; known: ${Object.keys(SCHEDULERS).join(", ")}`, `${field}.type`, "invalid");
+  if (spec.interval !== undefined && spec.interval !== "step" && spec.interval !== "epoch") throw new SpecError('interval must be "step" (after every batch) or "epoch"', `${field}.interval`, "invalid");
   const { positional, options } = argumentsFor(spec, signature, field, ["interval"]);
   return construct<SchedulerLike>(torch.optim.lr_scheduler[spec.type], [optimizer, ...positional, options], `optim.lr_scheduler.${spec.type}`, field);
 }

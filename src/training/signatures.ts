@@ -1,32 +1,42 @@
-// PyTorch constructor signatures of the classes a job may name. The engine takes PyTorch's required
-// arguments positionally and the ones with defaults in one trailing options object, so a JSON spec
-// {"type": "Linear", "in_features": 4, "out_features": 3, "bias": false} becomes
-// new nn.Linear(4, 3, { bias: false }). `required` is in PyTorch's order; `optional` lists the
-// accepted keyword names (anything else is rejected, naming the field).
+// Constructor signatures of the classes a job may name, as the engine declares them: PyTorch's
+// arguments in PyTorch's order, required ones positional, keyword ones in one trailing options
+// object (a few small modules, e.g. Flatten(start_dim, end_dim) or Dropout(p, inplace), take their
+// optional arguments positionally, as in PyTorch). So a JSON spec {"type": "Linear", "in_features": 4,
+// "out_features": 3, "bias": false} becomes new nn.Linear(4, 3, { bias: false }). Names not listed
+// here are rejected, naming the field.
 export interface Signature {
+  /** Arguments passed positionally, in order (an absent optional one is passed as undefined, so its default applies). */
+  positional: string[];
+  /** The positional arguments that have no default. */
   required: string[];
-  optional: string[];
+  /** Keyword arguments, passed in one trailing options object. */
+  options: string[];
 }
 
-const sig = (required: string[], optional: string[] = []): Signature => ({ required, optional });
+/** `required` positional arguments, then optional positional ones, then keyword options. */
+const sig = (required: string[], options: string[] = [], optionalPositional: string[] = []): Signature => ({
+  positional: [...required, ...optionalPositional],
+  required,
+  options,
+});
 const conv = sig(["in_channels", "out_channels", "kernel_size"], ["stride", "padding", "dilation", "groups", "bias", "padding_mode"]);
 const batchNorm = sig(["num_features"], ["eps", "momentum", "affine", "track_running_stats"]);
 
 /** Layers usable in an nn.Sequential (one tensor in, one tensor out). Sequential itself is handled apart. */
 export const LAYERS: Record<string, Signature> = {
   Linear: sig(["in_features", "out_features"], ["bias"]),
-  Flatten: sig([], ["start_dim", "end_dim"]),
+  Flatten: sig([], [], ["start_dim", "end_dim"]),
   Unflatten: sig(["dim", "unflattened_size"]),
   Identity: sig([]),
-  ReLU: sig([], ["inplace"]),
-  LeakyReLU: sig([], ["negative_slope", "inplace"]),
+  ReLU: sig([], [], ["inplace"]),
+  LeakyReLU: sig([], [], ["negative_slope", "inplace"]),
   GELU: sig([], ["approximate"]),
-  SiLU: sig([], ["inplace"]),
+  SiLU: sig([], [], ["inplace"]),
   Sigmoid: sig([]),
   Tanh: sig([]),
-  Softmax: sig([], ["dim"]),
-  LogSoftmax: sig([], ["dim"]),
-  Dropout: sig([], ["p", "inplace"]),
+  Softmax: sig([], [], ["dim"]),
+  LogSoftmax: sig([], [], ["dim"]),
+  Dropout: sig([], [], ["p", "inplace"]),
   Conv1d: conv,
   Conv2d: conv,
   MaxPool2d: sig(["kernel_size"], ["stride", "padding", "dilation", "return_indices", "ceil_mode"]),
@@ -73,11 +83,11 @@ export const OPTIMIZERS: Record<string, Signature> = {
 // Schedulers: optimizer first (supplied by the trainer). `interval` is ours, not PyTorch's: whether
 // the trainer calls step() after every batch or every epoch.
 export const SCHEDULERS: Record<string, Signature> = {
-  StepLR: sig(["step_size"], ["gamma"]),
-  MultiStepLR: sig(["milestones"], ["gamma"]),
-  ExponentialLR: sig(["gamma"]),
-  CosineAnnealingLR: sig(["T_max"], ["eta_min"]),
-  LinearLR: sig([], ["start_factor", "end_factor", "total_iters"]),
+  StepLR: sig(["step_size"], ["gamma", "last_epoch"]),
+  MultiStepLR: sig(["milestones"], ["gamma", "last_epoch"]),
+  ExponentialLR: sig(["gamma"], ["last_epoch"]),
+  CosineAnnealingLR: sig(["T_max"], ["eta_min", "last_epoch"]),
+  LinearLR: sig([], ["start_factor", "end_factor", "total_iters", "last_epoch"]),
   OneCycleLR: sig(["max_lr"], ["total_steps", "epochs", "steps_per_epoch", "pct_start", "anneal_strategy", "cycle_momentum", "base_momentum", "max_momentum", "div_factor", "final_div_factor", "three_phase"]),
   ReduceLROnPlateau: sig([], ["mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"]),
 };
