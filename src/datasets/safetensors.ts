@@ -73,8 +73,8 @@ export function decode(file: Uint8Array): Map<string, ArrayTensor> {
   if (dataBytes !== file.byteLength - base) throw new SafetensorsError(`tensors cover ${dataBytes} bytes but the file holds ${file.byteLength - base} bytes of data`);
   const out = new Map<string, ArrayTensor>();
   for (const [name, e] of entries) {
-    // Copy: the source offsets need not be aligned for a typed-array view.
-    const bytes = file.slice(base + e.begin, base + e.end);
+    // Copy (new Uint8Array of a view copies; Buffer#slice would not): offsets need not be aligned for a typed-array view.
+    const bytes = new Uint8Array(file.subarray(base + e.begin, base + e.end));
     out.set(name, { dtype: e.dtype, shape: e.shape, data: view(e.dtype, bytes.buffer) });
   }
   return out;
