@@ -8,6 +8,11 @@ import { runJob, type RunResult } from "../src/training/job-runner.js";
 
 let db: Db | null = null;
 
+// If the worker process dies (kill -9), this child must not train on: another worker resumes the job
+// from its last checkpoint, and two runs of one job would write over each other. Training yields to
+// the event loop after every step, so this fires within a step.
+process.once("disconnect", () => process.exit(1));
+
 export default async function trainProcessor(job: SandboxedJob<TrainingJobData>, token?: string, signal?: AbortSignal): Promise<RunResult> {
   db ??= createDb(loadConfig().databaseUrl);
   const result = await runJob({

@@ -29,7 +29,7 @@ export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
     useWorkerThreads: false,
     // A job whose worker died (lock not renewed) goes back to the queue; it resumes from its last checkpoint.
     stalledInterval: config.stalledIntervalMs,
-    lockDuration: Math.max(config.stalledIntervalMs, 10_000),
+    lockDuration: config.stalledIntervalMs,
     maxStalledCount: config.jobAttempts,
   });
   worker.on("active", (job) => log.info({ jobId: job.data.jobId }, "job started"));
