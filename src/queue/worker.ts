@@ -36,7 +36,7 @@ export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
   worker.on("completed", (job, result) => log.info({ jobId: job.data.jobId, result }, "job done"));
   worker.on("failed", (job, err) => {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/.test(err.message);
     log.error({ jobId: job.data.jobId, err: err.message, attempt: job.attemptsMade, final }, "job attempt failed");
     // Out of retries: the database must say so too.
     if (final || err.name === "UnrecoverableError") void finishJob(db, job.data.jobId, "failed", err.message).catch((e) => log.error({ err: e }, "could not mark job failed"));
