@@ -10,8 +10,12 @@ let db: Db | null = null;
 
 // If the worker process dies (kill -9), this child must not train on: another worker resumes the job
 // from its last checkpoint, and two runs of one job would write over each other. Training yields to
-// the event loop after every step, so this fires within a step.
+// the event loop after every step, so these fire within a step (or a second).
+const parentPid = process.ppid;
 process.once("disconnect", () => process.exit(1));
+setInterval(() => {
+  if (!process.connected || process.ppid !== parentPid) process.exit(1);
+}, 1_000).unref();
 
 export default async function trainProcessor(job: SandboxedJob<TrainingJobData>, token?: string, signal?: AbortSignal): Promise<RunResult> {
   db ??= createDb(loadConfig().databaseUrl);

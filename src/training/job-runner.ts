@@ -16,6 +16,21 @@ import type { JobSpec } from "./spec.js";
 import { loadTorch } from "./torch.js";
 import { train, type StopReason } from "./trainer.js";
 
+/** A failure of the service around training (database, storage), not of the training itself: worth a retry. */
+class ServiceError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+async function service<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw err instanceof ServiceError ? err : new ServiceError(err);
+  }
+}
+
 const FLUSH_EVERY_MS = 1_000;
 const FLUSH_EVERY_ROWS = 500;
 
@@ -96,6 +111,7 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
     if (resume) await addEvent(db, jobId, "resumed", { step: resume.step, attempt: job.attempts });
 
     const metrics = new MetricsBuffer(ctx, job.totalSteps);
+    let lastStep = resume?.step ?? 0;
     const outcome = await train(torch, spec, data, resume, {
       shouldStop(): StopReason | null {
         if (ctx.signal?.aborted) return "shutdown";
@@ -103,15 +119,24 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
         if (spec.max_runtime_seconds !== null && Date.now() - startedAt > spec.max_runtime_seconds * 1000) return "timeout";
         return null;
       },
-      onStep: (row) => metrics.add(row),
+      onStep: (row) => {
+        lastStep = row.step;
+        metrics.add(row);
+      },
       async onCheckpoint(c) {
-        await metrics.flush(); // metrics reach the database no later than the checkpoint that covers them
-        await saveCheckpoint(db, { jobId, ...c });
+        await service(async () => {
+          await metrics.flush(); // metrics reach the database no later than the checkpoint that covers them
+          await saveCheckpoint(db, { jobId, ...c });
+        });
       },
       async yieldToEventLoop() {
-        if (metrics.due()) await metrics.flush();
+        if (metrics.due()) await service(() => metrics.flush());
         await yieldImmediate();
       },
+    }).catch((err: unknown) => {
+      // The engine threw while training: the same spec would throw again, so the job fails for good.
+      if (err instanceof ServiceError || err instanceof SpecError) throw err;
+      throw new SpecError(`training stopped at step ${lastStep + 1}: ${err instanceof Error ? err.message : String(err)}`, "training", "unbuildable");
     });
     await metrics.flush();
 
@@ -137,12 +162,12 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
         return { outcome: "cancelled", step: outcome.step };
     }
   } catch (err) {
-    // A spec the engine refuses fails for good; anything else (database, engine missing) is
-    // rethrown so that BullMQ retries the job.
+    // A spec the engine refuses, or training that throws, fails for good; anything else (database,
+    // engine missing) is rethrown so that BullMQ retries the job from its last checkpoint.
     if (err instanceof SpecError) {
-      await finishJob(db, jobId, "failed", `${err.field}: ${err.message}`);
+      await finishJob(db, jobId, "failed", err.field === "training" ? err.message : `${err.field}: ${err.message}`);
       return { outcome: "failed", step: 0 };
     }
-    throw err;
+    throw err instanceof ServiceError ? err.cause : err;
   }
 }

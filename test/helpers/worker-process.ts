@@ -1,5 +1,6 @@
 // A real worker process (`workers/worker.ts`) for a test service: same database and queue prefix.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../../src/config.js";
 
@@ -43,4 +44,20 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Processes (a worker and its training children) started for this queue prefix, found through /proc. */
+export function processesFor(queuePrefix: string): { pid: number; ppid: number }[] {
+  const found: { pid: number; ppid: number }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(`QUEUE_PREFIX=${queuePrefix}`)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      found.push({ pid: Number(entry), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
