@@ -9,13 +9,18 @@ import { runJob, type RunResult } from "../src/training/job-runner.js";
 let db: Db | null = null;
 
 // If the worker process dies (kill -9), this child must not train on: another worker resumes the job
-// from its last checkpoint, and two runs of one job would write over each other. Training yields to
-// the event loop after every step, so these fire within a step (or a second).
+// from its last checkpoint, and two runs of one job would write over each other. The checks run on
+// the IPC channel closing, every second, before each progress report, and first on any uncaught
+// error: BullMQ's own handler reports errors to the (gone) parent, which fails again, and that loop
+// of rejections would starve the event loop so that nothing else here ever ran.
 const parentPid = process.ppid;
-process.once("disconnect", () => process.exit(1));
-setInterval(() => {
+function exitIfOrphaned(): void {
   if (!process.connected || process.ppid !== parentPid) process.exit(1);
-}, 1_000).unref();
+}
+process.once("disconnect", () => process.exit(1));
+process.prependListener("uncaughtException", exitIfOrphaned);
+process.prependListener("unhandledRejection", exitIfOrphaned);
+setInterval(exitIfOrphaned, 1_000).unref();
 
 export default async function trainProcessor(job: SandboxedJob<TrainingJobData>, token?: string, signal?: AbortSignal): Promise<RunResult> {
   db ??= createDb(loadConfig().databaseUrl);
@@ -23,7 +28,10 @@ export default async function trainProcessor(job: SandboxedJob<TrainingJobData>,
     db,
     jobId: job.data.jobId,
     signal,
-    reportProgress: (progress) => job.updateProgress(progress),
+    reportProgress: (progress) => {
+      exitIfOrphaned();
+      return job.updateProgress(progress);
+    },
   });
   if (result.outcome === "shutdown") {
     // Checkpointed: back to the queue without using up an attempt.
