@@ -162,7 +162,8 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       checkpoint_every_steps: body.checkpoint_every_steps,
       max_runtime_seconds: body.max_runtime_seconds ?? null,
     };
-    await asApiErrors(() => checkJob(spec, shapes));
+    // The layers came from the body's model, or from the stored model named by model_id.
+    await asApiErrors(() => checkJob(spec, shapes), (field) => (field.startsWith("layers") ? (body.model ? `model.${field}` : "model_id") : field));
     const job = await createJob(ctx.db, { spec, modelId: body.model_id ?? null, datasetId, datasetName, totalSteps: body.epochs * stepsPerEpoch(rows, spec) });
     try {
       await ctx.queue.enqueue(job.id);
