@@ -66,3 +66,8 @@ export * as functional from "./functional.js";
 
 /** The backend in use ("ts" or "native"), chosen from TRAINYARD_BACKEND at import. */
 export const backend = initBackend();
+
+// nn, optim and weights on disk (src/engine/nn, src/engine/optim, src/engine/serialization).
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export { save_safetensors, save_safetensors_chunks, load_safetensors, load_safetensors_with_metadata, SafetensorsError } from "./serialization/safetensors.js";
