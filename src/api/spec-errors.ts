@@ -1,7 +1,6 @@
 // Maps the training module's validation failures onto API errors.
 import { SpecError } from "../training/build.js";
-import { EngineUnavailableError } from "../training/torch.js";
-import { ApiError, badRequest, unavailable, unprocessable } from "./errors.js";
+import { badRequest, unprocessable } from "./errors.js";
 
 /** `fieldOf` maps the training module's field names (e.g. "layers.2.in_features") onto the request's. */
 export async function asApiErrors<T>(fn: () => Promise<T>, fieldOf: (field: string) => string = (f) => f): Promise<T> {
@@ -12,8 +11,6 @@ export async function asApiErrors<T>(fn: () => Promise<T>, fieldOf: (field: stri
       const field = fieldOf(err.field);
       throw err.kind === "invalid" ? badRequest(err.message, field) : unprocessable(err.message, field);
     }
-    if (err instanceof EngineUnavailableError) throw unavailable(err.message);
-    if (err instanceof ApiError) throw err;
     throw err;
   }
 }

@@ -33,6 +33,11 @@ function argumentsFor(spec: Record<string, unknown>, signature: Signature, field
   return { positional, options };
 }
 
+/** A class of an engine namespace by PyTorch name (the name comes from the job's JSON). */
+function classIn(namespace: object, name: string): unknown {
+  return Object.hasOwn(namespace, name) ? (namespace as Record<string, unknown>)[name] : undefined;
+}
+
 function construct<T>(ctor: unknown, args: unknown[], what: string, field: string): T {
   if (typeof ctor !== "function") throw new SpecError(`the engine has no ${what}`, `${field}.type`, "unbuildable");
   try {
@@ -53,7 +58,7 @@ export function buildLayer(torch: TorchLike, layer: LayerSpec, field: string, de
   if (!signature) throw new SpecError(`unknown layer type "${layer.type}"; known: Sequential, ${Object.keys(LAYERS).join(", ")}`, `${field}.type`, "invalid");
   if (layer.layers !== undefined) throw new SpecError(`${layer.type} has no argument layers`, `${field}.layers`, "invalid");
   const { positional, options } = argumentsFor(layer, signature, field);
-  return construct<ModuleLike>(torch.nn[layer.type], [...positional, options], `nn.${layer.type}`, field);
+  return construct<ModuleLike>(classIn(torch.nn, layer.type), [...positional, options], `nn.${layer.type}`, field);
 }
 
 export function buildSequential(torch: TorchLike, layers: LayerSpec[], field = "layers", depth = 0): ModuleLike {
@@ -75,14 +80,14 @@ export function buildLoss(torch: TorchLike, spec: ClassSpec, field = "loss"): Mo
   for (const name of Object.keys(options)) {
     if (TENSOR_ARGS.has(name) && Array.isArray(options[name])) options[name] = torch.tensor(options[name] as number[]);
   }
-  return construct<ModuleLike>(torch.nn[spec.type], [...positional, options], `nn.${spec.type}`, field);
+  return construct<ModuleLike>(classIn(torch.nn, spec.type), [...positional, options], `nn.${spec.type}`, field);
 }
 
 export function buildOptimizer(torch: TorchLike, spec: ClassSpec, parameters: Iterable<TensorLike>, field = "optimizer"): OptimizerLike {
   const signature = OPTIMIZERS[spec.type];
   if (!signature) throw new SpecError(`unknown optimizer "${spec.type}"; known: ${Object.keys(OPTIMIZERS).join(", ")}`, `${field}.type`, "invalid");
   const { options } = argumentsFor(spec, signature, field);
-  return construct<OptimizerLike>(torch.optim[spec.type], [[...parameters], options], `optim.${spec.type}`, field);
+  return construct<OptimizerLike>(classIn(torch.optim, spec.type), [[...parameters], options], `optim.${spec.type}`, field);
 }
 
 export function buildScheduler(torch: TorchLike, spec: ClassSpec, optimizer: OptimizerLike, field = "lr_scheduler"): SchedulerLike {
@@ -90,5 +95,5 @@ export function buildScheduler(torch: TorchLike, spec: ClassSpec, optimizer: Opt
   if (!signature) throw new SpecError(`unknown lr_scheduler "${spec.type}"; known: ${Object.keys(SCHEDULERS).join(", ")}`, `${field}.type`, "invalid");
   if (spec.interval !== undefined && spec.interval !== "step" && spec.interval !== "epoch") throw new SpecError('interval must be "step" (after every batch) or "epoch"', `${field}.interval`, "invalid");
   const { positional, options } = argumentsFor(spec, signature, field, ["interval"]);
-  return construct<SchedulerLike>(torch.optim.lr_scheduler[spec.type], [optimizer, ...positional, options], `optim.lr_scheduler.${spec.type}`, field);
+  return construct<SchedulerLike>(classIn(torch.optim.lr_scheduler, spec.type), [optimizer, ...positional, options], `optim.lr_scheduler.${spec.type}`, field);
 }

@@ -50,7 +50,7 @@ interface SavedState {
   version: 1;
   step: number;
   epoch: number;
-  optimizer: object;
+  optimizer: ReturnType<OptimizerLike["state_dict"]>;
   scheduler: object | null;
   rng: { seed: number; scheme: "manual_seed(mix(seed, step)) before each step" };
 }

@@ -16,7 +16,7 @@ export async function describeModel(layers: LayerSpec[]): Promise<ModelDescripti
   return { param_count: countParameters(model), printout: String(model) };
 }
 
-function dtypeOf(torch: TorchLike, dtype: DType): unknown {
+function dtypeOf(torch: TorchLike, dtype: DType) {
   return torch[dtype];
 }
 
