@@ -76,6 +76,11 @@ describe(`training end to end (${TEST_DB})`, () => {
       "Sequential(\n  (0): Flatten(start_dim=1, end_dim=-1)\n  (1): Linear(in_features=784, out_features=32, bias=True)\n  (2): ReLU()\n  (3): Linear(in_features=32, out_features=10, bias=True)\n)",
     );
     expect((await api("GET", `/v1/models/${res.body.id}`)).body.printout).toBe(res.body.printout);
+    const second = await api("POST", "/v1/models", { layers: [{ type: "Sequential", layers: [{ type: "Linear", in_features: 4, out_features: 2 }] }, { type: "Softmax", dim: 1 }] });
+    expect(second.body.printout).toBe("Sequential(\n  (0): Sequential(\n    (0): Linear(in_features=4, out_features=2, bias=True)\n  )\n  (1): Softmax(dim=1)\n)");
+    const page = await api("GET", "/v1/models?limit=1");
+    expect(page.body.models.map((m: Json) => m.id)).toEqual([second.body.id]);
+    expect((await api("GET", `/v1/models?limit=1&cursor=${page.body.next_cursor}`)).body.models.map((m: Json) => m.id)).toEqual([res.body.id]);
     const unknown = await api("POST", "/v1/models", { layers: [{ type: "Linear", in_features: 4, out_features: 2 }, { type: "Frobnicate" }] });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.field).toBe("layers.1.type");
