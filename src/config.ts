@@ -3,9 +3,18 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   port: number;
+  host: string;
   workerConcurrency: number;
   dataDir: string;
   logLevel: string;
+  /** Prefix of every BullMQ key in Redis, so that several deployments (or test runs) share one Redis. */
+  queuePrefix: string;
+  /** Largest data set upload accepted, in bytes. */
+  maxUploadBytes: number;
+  /** How often a worker looks for jobs whose lock expired (a worker that died), in milliseconds. */
+  stalledIntervalMs: number;
+  /** Retries of a job after its worker died or it failed for a reason other than its own spec. */
+  jobAttempts: number;
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -22,7 +31,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || `file:${dataDir}/trainyard.db`,
     redisUrl: env.REDIS_URL || "redis://127.0.0.1:6379",
     port: positiveInt("PORT", env.PORT, 3000),
+    host: env.HOST || "0.0.0.0",
     workerConcurrency: positiveInt("WORKER_CONCURRENCY", env.WORKER_CONCURRENCY, 1),
     logLevel: env.LOG_LEVEL || "info",
+    queuePrefix: env.QUEUE_PREFIX || "trainyard",
+    maxUploadBytes: positiveInt("MAX_UPLOAD_BYTES", env.MAX_UPLOAD_BYTES, 256 * 1024 * 1024),
+    stalledIntervalMs: positiveInt("STALLED_INTERVAL_MS", env.STALLED_INTERVAL_MS, 30_000),
+    jobAttempts: positiveInt("JOB_ATTEMPTS", env.JOB_ATTEMPTS, 5),
   };
+}
+
+/** The URL with any password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.js";
+import { loadConfig, redactUrl } from "../src/config.js";
 
 describe("loadConfig", () => {
   it("uses embedded defaults", () => {
@@ -12,6 +12,15 @@ describe("loadConfig", () => {
   it("names the variable that is wrong", () => {
     expect(() => loadConfig({ PORT: "abc" })).toThrow(/PORT must be a positive integer/);
     expect(() => loadConfig({ WORKER_CONCURRENCY: "0" })).toThrow(/WORKER_CONCURRENCY/);
+  });
+  it("reads the queue and limit settings", () => {
+    const c = loadConfig({ QUEUE_PREFIX: "p", MAX_UPLOAD_BYTES: "10", STALLED_INTERVAL_MS: "500", JOB_ATTEMPTS: "2" });
+    expect([c.queuePrefix, c.maxUploadBytes, c.stalledIntervalMs, c.jobAttempts]).toEqual(["p", 10, 500, 2]);
+    expect(loadConfig({}).queuePrefix).toBe("trainyard");
+  });
+  it("hides passwords in URLs it prints", () => {
+    expect(redactUrl("postgresql://u:pw@h:5432/db")).toBe("postgresql://u:***@h:5432/db");
+    expect(redactUrl("redis://127.0.0.1:6379")).toBe("redis://127.0.0.1:6379");
   });
   it("puts the SQLite file under DATA_DIR", () => {
     expect(loadConfig({ DATA_DIR: "/tmp/x" }).databaseUrl).toBe("file:/tmp/x/trainyard.db");

@@ -1,0 +1,73 @@
+// POST/GET /v1/models: model definitions, validated by building them with the engine.
+import type { FastifyPluginAsync } from "fastify";
+import { errorResponses } from "../errors.js";
+import { idParams } from "../schemas.js";
+import { notFound } from "../errors.js";
+import type { RouteOptions } from "../context.js";
+import { describeModel } from "../../training/validate.js";
+import type { LayerSpec } from "../../training/spec.js";
+import { asApiErrors } from "../spec-errors.js";
+
+const modelSchema = {
+  $id: "Model",
+  type: "object",
+  required: ["id", "name", "layers", "param_count", "printout", "created_at"],
+  properties: {
+    id: { type: "string" },
+    name: { type: ["string", "null"] },
+    layers: { type: "array", items: { $ref: "Layer#" } },
+    param_count: { type: "integer" },
+    printout: { type: "string", description: "the model as PyTorch prints it" },
+    created_at: { type: "string", format: "date-time" },
+  },
+} as const;
+
+type ModelRow = { id: string; name: string | null; layers: unknown; paramCount: number; printout: string; createdAt: Date };
+const toJson = (m: ModelRow) => ({ id: m.id, name: m.name, layers: m.layers, param_count: m.paramCount, printout: m.printout, created_at: m.createdAt.toISOString() });
+
+export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
+  app.addSchema(modelSchema);
+
+  app.post<{ Body: { name?: string; layers: LayerSpec[] } }>("/v1/models", {
+    schema: {
+      tags: ["models"],
+      summary: "Define a model (an nn.Sequential of engine modules); validated by building it",
+      body: {
+        type: "object",
+        required: ["layers"],
+        additionalProperties: false,
+        properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "Layer#" } } },
+      },
+      response: { 201: { $ref: "Model#" }, ...errorResponses(400, 422, 503) },
+    },
+  }, async (request, reply) => {
+    const { param_count, printout } = await asApiErrors(() => describeModel(request.body.layers));
+    const row = await ctx.db.model.create({ data: { name: request.body.name ?? null, layers: request.body.layers as never, paramCount: param_count, printout } });
+    return reply.code(201).send(toJson(row));
+  });
+
+  app.get<{ Params: { id: string } }>("/v1/models/:id", {
+    schema: { tags: ["models"], summary: "A model", params: idParams, response: { 200: { $ref: "Model#" }, ...errorResponses(404) } },
+  }, async (request) => {
+    const row = await ctx.db.model.findUnique({ where: { id: request.params.id } });
+    if (!row) throw notFound("model", request.params.id);
+    return toJson(row);
+  });
+
+  app.get<{ Querystring: { cursor?: string; limit: number } }>("/v1/models", {
+    schema: {
+      tags: ["models"],
+      summary: "Models, newest first",
+      querystring: { type: "object", additionalProperties: false, properties: { cursor: { type: "string" }, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } } },
+      response: {
+        200: { type: "object", required: ["models", "next_cursor"], properties: { models: { type: "array", items: { $ref: "Model#" } }, next_cursor: { type: ["string", "null"] } } },
+        ...errorResponses(400),
+      },
+    },
+  }, async (request) => {
+    const { cursor, limit } = request.query;
+    const rows = await ctx.db.model.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit + 1, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
+    const page = rows.slice(0, limit);
+    return { models: page.map(toJson), next_cursor: rows.length > limit ? page[page.length - 1].id : null };
+  });
+};

@@ -1,0 +1,42 @@
+// JSON schemas shared by the routes (request and response). Field names are snake_case throughout.
+const argValue = {
+  description: "a constructor argument: a number, boolean, string, null or a list of them",
+  anyOf: [{ type: ["number", "boolean", "string", "null"] }, { type: "array", maxItems: 64, items: { type: ["number", "boolean", "string", "null"] } }],
+};
+
+export const layerSchema = {
+  $id: "Layer",
+  type: "object",
+  description: 'a module of an nn.Sequential: {"type": PyTorch class name, ...its constructor arguments}; type "Sequential" nests "layers"',
+  required: ["type"],
+  properties: {
+    type: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z][A-Za-z0-9]*$" },
+    layers: { type: "array", maxItems: 1000, items: { $ref: "Layer#" } },
+  },
+  additionalProperties: argValue,
+} as const;
+
+export const classSpecSchema = {
+  $id: "ClassSpec",
+  type: "object",
+  description: '{"type": PyTorch class name, ...its constructor arguments}',
+  required: ["type"],
+  properties: { type: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z][A-Za-z0-9]*$" } },
+  additionalProperties: argValue,
+} as const;
+
+export const tensorShapesSchema = {
+  type: "object",
+  additionalProperties: {
+    type: "object",
+    properties: { dtype: { type: "string" }, shape: { type: "array", items: { type: "integer" } } },
+  },
+} as const;
+
+export const idParams = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
+} as const;
+
+export const sharedSchemas = [layerSchema, classSpecSchema];

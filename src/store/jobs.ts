@@ -1,0 +1,88 @@
+// Job rows and their status transitions. Each transition is one conditional update (WHERE status IN
+// ...), so the API and any number of workers can race on a job and exactly one transition wins.
+import type { Db } from "./db.js";
+import { addEvent } from "./events.js";
+
+export const JOB_STATUSES = ["queued", "running", "cancelling", "succeeded", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
+
+export type JobRow = NonNullable<Awaited<ReturnType<Db["job"]["findUnique"]>>>;
+
+export interface NewJob {
+  spec: object;
+  modelId: string | null;
+  datasetId: string | null;
+  datasetName: string | null;
+  totalSteps: number;
+}
+
+export async function createJob(db: Db, job: NewJob): Promise<JobRow> {
+  const row = await db.job.create({ data: { ...job, spec: job.spec as never, status: "queued" } });
+  await addEvent(db, row.id, "status", { status: "queued" });
+  return row;
+}
+
+export function getJob(db: Db, id: string): Promise<JobRow | null> {
+  return db.job.findUnique({ where: { id } });
+}
+
+/** Newest first; `cursor` is the id of the last job of the previous page. */
+export async function listJobs(db: Db, opts: { status?: JobStatus; cursor?: string; limit: number }): Promise<{ jobs: JobRow[]; nextCursor: string | null }> {
+  const rows = await db.job.findMany({
+    where: opts.status ? { status: opts.status } : {},
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: opts.limit + 1,
+    ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
+  });
+  const jobs = rows.slice(0, opts.limit);
+  return { jobs, nextCursor: rows.length > opts.limit ? jobs[jobs.length - 1].id : null };
+}
+
+async function transition(db: Db, id: string, from: readonly JobStatus[], to: JobStatus, data: Record<string, unknown> = {}, event: Record<string, unknown> = {}): Promise<boolean> {
+  const { count } = await db.job.updateMany({ where: { id, status: { in: [...from] } }, data: { ...data, status: to } });
+  if (count === 1) await addEvent(db, id, "status", { status: to, ...event });
+  return count === 1;
+}
+
+/** A worker takes the job (first attempt or a retry after a worker died). False if it was cancelled meanwhile. */
+export async function startAttempt(db: Db, id: string): Promise<JobRow | null> {
+  const job = await getJob(db, id);
+  if (!job || !["queued", "running"].includes(job.status)) return null;
+  const attempts = job.attempts + 1;
+  const ok = await transition(db, id, ["queued", "running"], "running", { attempts, startedAt: job.startedAt ?? new Date() }, { attempt: attempts });
+  return ok ? { ...job, status: "running", attempts } : null;
+}
+
+export type CancelOutcome = "cancelled" | "cancelling" | { conflict: JobStatus } | "not_found";
+
+/** A queued job is cancelled at once; a running one goes to `cancelling` until its worker stops. */
+export async function requestCancel(db: Db, id: string): Promise<CancelOutcome> {
+  for (;;) {
+    const job = await getJob(db, id);
+    if (!job) return "not_found";
+    const status = job.status as JobStatus;
+    if (status === "queued") {
+      if (await transition(db, id, ["queued"], "cancelled", { finishedAt: new Date() })) return "cancelled";
+    } else if (status === "running") {
+      if (await transition(db, id, ["running"], "cancelling")) return "cancelling";
+    } else if (status === "cancelling") {
+      return "cancelling";
+    } else {
+      return { conflict: status };
+    }
+    // The status changed between the read and the update: look again.
+  }
+}
+
+export function finishJob(db: Db, id: string, status: "succeeded" | "failed" | "cancelled", error: string | null = null): Promise<boolean> {
+  const from: JobStatus[] = status === "cancelled" ? ["running", "cancelling", "queued"] : ["running", "cancelling"];
+  return transition(db, id, from, status, { finishedAt: new Date(), error }, error ? { error } : {});
+}
+
+export async function recordProgress(db: Db, id: string, progress: { epoch: number; step: number; latestMetrics?: object }): Promise<void> {
+  await db.job.update({
+    where: { id },
+    data: { epoch: progress.epoch, step: progress.step, ...(progress.latestMetrics ? { latestMetrics: progress.latestMetrics as never } : {}) },
+  });
+}

@@ -1,0 +1,48 @@
+// Per-step training metrics. Workers write them in batches; a job resumed from a checkpoint first
+// drops the rows past that checkpoint, then logs those steps again, so the series never has
+// duplicates or gaps.
+import type { Db } from "./db.js";
+
+export interface MetricRow {
+  step: number;
+  epoch: number;
+  train_loss: number;
+  lr: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  test_loss?: number;
+  test_accuracy?: number;
+}
+
+export async function writeMetrics(db: Db, jobId: string, rows: MetricRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.metric.createMany({
+    data: rows.map((r) => ({
+      jobId,
+      step: r.step,
+      epoch: r.epoch,
+      trainLoss: r.train_loss,
+      lr: r.lr,
+      valLoss: r.val_loss ?? null,
+      valAccuracy: r.val_accuracy ?? null,
+      testLoss: r.test_loss ?? null,
+      testAccuracy: r.test_accuracy ?? null,
+    })),
+  });
+}
+
+export async function deleteMetricsAfter(db: Db, jobId: string, step: number): Promise<void> {
+  await db.metric.deleteMany({ where: { jobId, step: { gt: step } } });
+}
+
+export async function metricsAfter(db: Db, jobId: string, afterStep: number, limit: number): Promise<MetricRow[]> {
+  const rows = await db.metric.findMany({ where: { jobId, step: { gt: afterStep } }, orderBy: { step: "asc" }, take: limit });
+  return rows.map((r) => {
+    const row: MetricRow = { step: r.step, epoch: r.epoch, train_loss: r.trainLoss, lr: r.lr };
+    if (r.valLoss !== null) row.val_loss = r.valLoss;
+    if (r.valAccuracy !== null) row.val_accuracy = r.valAccuracy;
+    if (r.testLoss !== null) row.test_loss = r.testLoss;
+    if (r.testAccuracy !== null) row.test_accuracy = r.testAccuracy;
+    return row;
+  });
+}

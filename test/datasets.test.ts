@@ -1,0 +1,95 @@
+// Data set formats without a database: CSV parsing, the safetensors codec, the built-in sets.
+import { describe, expect, it } from "vitest";
+import { builtinShapes, loadBuiltin } from "../src/datasets/builtin.js";
+import { CsvError, parseCsv } from "../src/datasets/csv.js";
+import { decode, encode, SafetensorsError } from "../src/datasets/safetensors.js";
+import { rechunk } from "../src/store/chunks.js";
+
+const pieces = (text: string, size: number) => rechunk([Buffer.from(text)], size);
+
+describe("CSV data sets", () => {
+  it("parses a header, numeric features and integer labels, across arbitrary piece boundaries", async () => {
+    const { arrays, classes, columns } = await parseCsv(pieces("f1,f2,y\r\n0.5,1,2\r\n-1,2.5e1,0\r\n", 3));
+    expect(columns).toEqual(["f1", "f2", "y"]);
+    expect(classes).toBeNull();
+    expect(arrays.x).toEqual({ dtype: "float32", shape: [2, 2], data: Float32Array.from([0.5, 1, -1, 25]) });
+    expect(arrays.y).toEqual({ dtype: "int64", shape: [2], data: BigInt64Array.from([2n, 0n]) });
+  });
+
+  it("takes the label column by name or index, and float labels as regression targets [N, 1]", async () => {
+    const { arrays } = await parseCsv(pieces("t,a,b\n0.25,1,2\n1.5,3,4\n", 64), { labelColumn: "t" });
+    expect(Array.from(arrays.x.data as Float32Array)).toEqual([1, 2, 3, 4]);
+    expect(arrays.y).toEqual({ dtype: "float32", shape: [2, 1], data: Float32Array.from([0.25, 1.5]) });
+    const byIndex = await parseCsv(pieces("5,1,2\n6,3,4\n", 64), { labelColumn: "0" });
+    expect(Array.from(byIndex.arrays.y.data as BigInt64Array)).toEqual([5n, 6n]);
+  });
+
+  it("says what is wrong with a bad file", async () => {
+    await expect(parseCsv(pieces("1,2,0\n1,x,0\n", 64))).rejects.toThrow(/line 2, column 2: "x" is not a number/);
+    await expect(parseCsv(pieces("a,b\n", 64))).rejects.toThrow(/no data rows/);
+    await expect(parseCsv(pieces("1,2\n", 64), { labelColumn: "z" })).rejects.toThrow(CsvError);
+    await expect(parseCsv(rechunk([Buffer.from([0x31, 0x2c, 0xff, 0x0a])]))).rejects.toThrow(/not valid UTF-8/);
+  });
+});
+
+describe("safetensors codec", () => {
+  const x = { dtype: "float32" as const, shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+  const y = { dtype: "int64" as const, shape: [2], data: BigInt64Array.from([7n, -1n]) };
+
+  it("round-trips tensors with 8-byte aligned data", () => {
+    const file = encode([["x", x], ["y", y]], { source: "test" });
+    const headerLength = Number(file.readBigUInt64LE(0));
+    expect((8 + headerLength) % 8).toBe(0);
+    expect(JSON.parse(file.subarray(8, 8 + headerLength).toString()).__metadata__).toEqual({ source: "test" });
+    const back = decode(file);
+    expect(back.get("x")).toEqual(x);
+    expect(back.get("y")).toEqual(y);
+  });
+
+  it("rejects truncated files, bad offsets and unknown dtypes", () => {
+    const file = encode([["x", x], ["y", y]]);
+    expect(() => decode(file.subarray(0, file.length - 1))).toThrow(/cover 40 bytes but the file holds 39/);
+    expect(() => decode(file.subarray(0, 5))).toThrow(SafetensorsError);
+    const header = (h: object) => {
+      const json = Buffer.from(JSON.stringify(h));
+      const out = Buffer.alloc(8 + json.length + 8);
+      out.writeBigUInt64LE(BigInt(json.length));
+      json.copy(out, 8);
+      return out;
+    };
+    expect(() => decode(header({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [1], data_offsets: [4, 8] } }))).toThrow(/overlaps/);
+    expect(() => decode(header({ a: { dtype: "Q8", shape: [8], data_offsets: [0, 8] } }))).toThrow(/dtype "Q8"/);
+    expect(() => decode(header({ a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }))).toThrow(/needs 12/);
+    const huge = Buffer.alloc(16);
+    huge.writeBigUInt64LE(1n << 40n);
+    expect(() => decode(huge)).toThrow(/over the/);
+  });
+});
+
+describe("built-in data sets", () => {
+  it("mnist: 60,000 + 10,000 images as pixel/255 in [N, 1, 28, 28], int64 labels", async () => {
+    const mnist = await loadBuiltin("mnist");
+    expect(mnist.x.shape).toEqual([60000, 1, 28, 28]);
+    expect(mnist.x_test!.shape).toEqual([10000, 1, 28, 28]);
+    expect(mnist.y.dtype).toBe("int64");
+    // The well-known first labels of the two splits.
+    expect((mnist.y.data as BigInt64Array)[0]).toBe(5n);
+    expect((mnist.y_test!.data as BigInt64Array)[0]).toBe(7n);
+    const pixels = mnist.x.data as Float32Array;
+    let max = 0;
+    for (let i = 0; i < 784 * 100; i++) max = Math.max(max, pixels[i]);
+    expect(max).toBe(1);
+    // Every value is k/255 for an integer k: nothing but the division was applied.
+    for (let i = 0; i < 784; i++) expect(Math.abs(pixels[i] * 255 - Math.round(pixels[i] * 255))).toBeLessThan(1e-4);
+    expect(await builtinShapes("mnist")).toMatchObject({ x: { shape: [60000, 1, 28, 28] } });
+  });
+
+  it("iris: 150 rows, 4 features, 50 of each of 3 classes", async () => {
+    const iris = await loadBuiltin("iris");
+    expect(iris.x.shape).toEqual([150, 4]);
+    const counts = [0, 0, 0];
+    for (const label of iris.y.data as BigInt64Array) counts[Number(label)]++;
+    expect(counts).toEqual([50, 50, 50]);
+    expect(Array.from((iris.x.data as Float32Array).subarray(0, 4))).toEqual([5.1, 3.5, 1.4, 0.2].map(Math.fround));
+  });
+});
