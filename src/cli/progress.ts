@@ -4,11 +4,11 @@ import cliProgress from "cli-progress";
 import { formatNumber } from "./format.js";
 import type { Job } from "./types.js";
 
-const FORMAT = "epoch {epoch} [{bar}] {value}/{total} steps | {rate} steps/s | ETA {eta_formatted} | loss {loss}";
+const FORMAT = "epoch {epoch} [{bar}] {value}/{total} | {rate} steps/s | ETA {eta_formatted} | loss {loss}";
 
 export class EpochBars {
   private readonly multibar = new cliProgress.MultiBar(
-    { format: FORMAT, hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 20, stream: process.stderr },
+    { format: FORMAT, barsize: 24, hideCursor: true, clearOnComplete: false, stopOnComplete: false, etaBuffer: 20, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
   private bars = new Map<number, cliProgress.SingleBar>();
@@ -27,7 +27,8 @@ export class EpochBars {
     for (let epoch = 1; epoch <= current; epoch++) {
       const inEpoch = Math.min(perEpoch, Math.max(0, step - (epoch - 1) * perEpoch));
       const bar = this.bars.get(epoch) ?? this.addBar(epoch, perEpoch, payload);
-      bar.update(inEpoch, { ...payload, epoch });
+      // A finished epoch's bar keeps the rate and loss it ended with.
+      if (bar.getProgress() < 1) bar.update(inEpoch, { ...payload, epoch });
     }
   }
 
