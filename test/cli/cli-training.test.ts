@@ -34,7 +34,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasEngine)(`trainyard CLI with training (${TEST_DB})`, () => {
+describe.skipIf(!hasEngine)(`trainyard CLI with training (${TEST_DB})`, { timeout: 120_000 }, () => {
   it("accepts every example job file as it is (no worker yet: each is queued, then cancelled)", async () => {
     for (const file of examples) {
       const submitted = await runCli(["submit", file], env);

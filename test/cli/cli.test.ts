@@ -34,7 +34,8 @@ const queuedJob = async (epochs = 2, totalSteps = 8) => {
 };
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-describe(`trainyard CLI (${TEST_DB})`, () => {
+// Each test starts several CLI processes (tsx compiles at start-up): generous time on a loaded machine.
+describe(`trainyard CLI (${TEST_DB})`, { timeout: 120_000 }, () => {
   it("prints help (exit 0); usage errors exit 2", async () => {
     const help = await runCli(["--help"], env);
     expect(help.code).toBe(0);
@@ -123,8 +124,14 @@ describe(`trainyard CLI (${TEST_DB})`, () => {
     const job = await queuedJob(2, 4);
     await startAttempt(service.db, job.id);
     await recordProgress(service.db, job.id, { epoch: 1, step: 2, latestMetrics: { train_loss: 0.5 } });
-    setTimeout(() => void finishJob(service.db, job.id, "succeeded"), 1500);
-    const watched = await runCli(["watch", job.id], env);
+    // The job ends only once the CLI has seen it running.
+    let finished = false;
+    const watched = await runCli(["watch", job.id], env, (stderr) => {
+      if (!finished && stderr.includes(`job ${job.id} running`)) {
+        finished = true;
+        void finishJob(service.db, job.id, "succeeded");
+      }
+    });
     expect(watched.code).toBe(0);
     expect(watched.stderr).toMatch(new RegExp(`job ${job.id} running`));
     expect(watched.stdout.trim()).toBe(`job ${job.id} succeeded (train_loss 0.5000)`);

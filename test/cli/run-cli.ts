@@ -10,7 +10,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** `onStderr` sees stderr as it grows (to act once the CLI has reached some point). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, onStderr?: (stderr: string) => void): Promise<CliResult> {
   const child = spawn(process.execPath, [path.join(root, "bin/trainyard.mjs"), ...args], {
     cwd: root,
     env: { ...process.env, TRAINYARD_URL: undefined, TRAINYARD_API_KEY: undefined, ...env },
@@ -19,7 +20,10 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr);
+  });
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
