@@ -18,6 +18,7 @@ function buildProgram(run: (command: Command, action: (ctx: CommandContext) => P
     .option("--json", "print JSON for scripts instead of text")
     .addOption(new Option("--url <url>", "the API's base URL").env("TRAINYARD_URL").default(DEFAULT_URL))
     .addHelpText("after", "\nEnvironment: TRAINYARD_URL (default " + DEFAULT_URL + "), TRAINYARD_API_KEY (sent as Authorization: Bearer).\nExit codes: 0 ok, 1 job failed or cancelled, 2 usage error, 3 API error or unreachable.")
+    // Thrown instead of exiting (subcommands inherit it), so that main() picks the exit code.
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
 
@@ -88,8 +89,6 @@ function buildProgram(run: (command: Command, action: (ctx: CommandContext) => P
     .action(function (this: Command) {
       return run(this, (ctx) => listModels(ctx));
     });
-  // Subcommands report usage errors through the program's exit override too.
-  for (const command of [...program.commands, ...models.commands]) command.exitOverride();
   return program;
 }
 
