@@ -60,7 +60,8 @@ function lastJson(stdout: string): MlpRun | undefined {
 function runTrainyard(batch: number, threads: number, steps: number): MlpRun | string {
   const env = { ...process.env, TRAINYARD_NUM_THREADS: String(threads) };
   const args = ["--import", "tsx", join(here, "mlp.ts"), "--child", String(batch), String(steps)];
-  const r = spawnSync(process.execPath, args, { env, encoding: "utf8", timeout: 1_800_000 });
+  // From the repository root, where `--import tsx` resolves.
+  const r = spawnSync(process.execPath, args, { env, cwd: join(here, ".."), encoding: "utf8", timeout: 1_800_000 });
   return (r.status === 0 && lastJson(r.stdout)) || (r.stderr || r.error?.message || "failed").trim().split("\n").pop()!;
 }
 
