@@ -2,19 +2,14 @@
 // pass over memory per parameter instead of several elementwise ops. Used only while the native
 // backend is active and every tensor involved is dense, contiguous and owns its whole array (the
 // kernels take bare arrays); otherwise, or when the addon declines, the caller runs its tensor-op path.
-import { getBackend } from "../backend/dispatcher.js";
 import { sgd_step, type SgdOptions } from "../backends/native/fused.js";
-import { nativeProvider } from "../backends/native/index.js";
+import { isNativeActive } from "../backends/native/index.js";
 import { emptyTensor } from "../ops/common.js";
 import type { Tensor } from "../tensor.js";
 
 /** True when t can be handed to a fused kernel as a bare array of its elements. */
 function wholeDense(t: Tensor, like: Tensor): boolean {
   return !t.is_sparse && t.dtype === like.dtype && t._offset === 0 && t._data.length === t.numel() && t.is_contiguous();
-}
-
-export function fusedActive(): boolean {
-  return getBackend() === nativeProvider.name;
 }
 
 /**

@@ -2,7 +2,8 @@
 import { bind } from "../nn/_args.js";
 import { Optimizer, type OptimizerArg, required, type Closure, type ParamsInput } from "./optimizer.js";
 import { ValueError } from "../errors.js";
-import { fusedActive, fusedSgdStep } from "./_fused.js";
+import { isNativeActive } from "../backends/native/index.js";
+import { fusedSgdStep } from "./_fused.js";
 import type { Tensor } from "../tensor.js";
 
 export interface SGDOptions {
@@ -33,7 +34,7 @@ export class SGD extends Optimizer {
       for (const group of this.param_groups) {
         const { lr, momentum, dampening, weight_decay, nesterov, maximize, differentiable } = group;
         // The fused kernel updates memory directly: not for a step autograd must record (differentiable).
-        const fused = fusedActive() && !differentiable;
+        const fused = isNativeActive() && !differentiable;
         for (const p of group.params) {
           if (p.grad === null) continue;
           if (fused) {

@@ -5,10 +5,10 @@
 import type { BackwardFormula, OpNode } from "../../autograd/node.js";
 import { cross_entropy as nativeCrossEntropy } from "../../backends/native/fused.js";
 import type { NativeArray } from "../../backends/native/addon.js";
+import { isNativeActive } from "../../backends/native/index.js";
 import { arange } from "../../creation.js";
 import { gradMode } from "../../grad_mode.js";
 import { anyRequiresGrad, contiguousData, emptyTensor, record } from "../../ops/common.js";
-import { fusedActive } from "../../optim/_fused.js";
 import type { Tensor } from "../../tensor.js";
 import { softmax } from "./activation.js";
 
@@ -43,7 +43,7 @@ const crossEntropyBackward: BackwardFormula<FusedArgs> = {
 
 /** The fused cross-entropy, or null when this case is not one it takes (the caller composes it then). */
 export function fusedCrossEntropy(input: Tensor, target: Tensor, ignore_index: number, reduction: string): Tensor | null {
-  if (!fusedActive() || (reduction !== "mean" && reduction !== "sum")) return null;
+  if (!isNativeActive() || (reduction !== "mean" && reduction !== "sum")) return null;
   if (input.ndim !== 2 || !input.dtype.is_floating_point || target.ndim !== 1 || target.dtype.name !== "int64") return null;
   const [n, c] = input.shape;
   if (n === 0 || c === 0 || target.shape[0] !== n) return null;
