@@ -2,7 +2,7 @@
 // pass over memory per parameter instead of several elementwise ops. Used only while the native
 // backend is active and every tensor involved is dense, contiguous and owns its whole array (the
 // kernels take bare arrays); otherwise, or when the addon declines, the caller runs its tensor-op path.
-import { sgd_step, type SgdOptions } from "../backends/native/fused.js";
+import { adam_step, sgd_step, type AdamOptions, type SgdOptions } from "../backends/native/fused.js";
 import { isNativeActive } from "../backends/native/index.js";
 import { emptyTensor } from "../ops/common.js";
 import type { Tensor } from "../tensor.js";
@@ -27,4 +27,20 @@ export function fusedSgdStep(p: Tensor, grad: Tensor, buf: Tensor | null, o: Sgd
   p._vc.v++;
   if (momentumBuffer && !firstStep) momentumBuffer._vc.v++;
   return momentumBuffer;
+}
+
+/**
+ * One Adam (decoupled = false) or AdamW (decoupled = true) step on p with the fused kernel; `step`
+ * counts from 1 and includes this step. Returns false when it did not run (the caller's path then).
+ */
+export function fusedAdamStep(
+  p: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, step: number, o: AdamOptions, decoupled: boolean,
+): boolean {
+  if (!p.dtype.is_floating_point || !wholeDense(p, p) || !wholeDense(grad, p) || !wholeDense(expAvg, p) || !wholeDense(expAvgSq, p)) return false;
+  if (o.amsgrad && (maxExpAvgSq === null || !wholeDense(maxExpAvgSq, p))) return false;
+  const max = o.amsgrad ? maxExpAvgSq!._data : null;
+  if (!adam_step(p._data, grad._data, expAvg._data, expAvgSq._data, max, step, o, decoupled)) return false;
+  for (const t of [p, expAvg, expAvgSq]) t._vc.v++;
+  if (o.amsgrad) maxExpAvgSq!._vc.v++;
+  return true;
 }
