@@ -17,6 +17,11 @@ export default defineConfig({
         extends: true,
         test: { name: "engine-ts", include: ["test/engine/**/*.test.ts"], env: { TRAINYARD_BACKEND: "ts" } },
       },
+      {
+        // nn's layer and optimizer tests on the TypeScript backend too (the default project runs them on native).
+        extends: true,
+        test: { name: "nn-ts", include: ["test/nn/layers.test.ts", "test/nn/torch-parity-layers.test.ts", "test/nn/optim.test.ts", "test/nn/torch-parity-optim.test.ts"], env: { TRAINYARD_BACKEND: "ts" } },
+      },
     ],
   },
 });

@@ -1,7 +1,10 @@
 // npm run bench: throughput and overhead of the engine's active backend, beside PyTorch 1.13 measured
 // in the same invocation (when /usr/bin/python3 has torch), printed as ratios. Not a test: numbers only.
+// Options (npm run bench -- ...): --only engine,sgemm,mlp runs a subset of the three parts;
+// --steps N trains only the first N batches of the MLP epoch (bench/mlp.ts), for a quick run.
 import { spawnSync } from "node:child_process";
 import * as torch from "../src/engine/index.js";
+import { runMlpBench, stepsArg } from "./mlp.js";
 import { runNativeBench } from "./native.js";
 
 interface Figures {
@@ -129,5 +132,21 @@ function main(): void {
   console.log("\nthroughput rows: higher is better (ratio > 1 means faster than PyTorch); us/op rows: ratio of times (lower is better).");
 }
 
-main();
-runNativeBench();
+const PARTS = ["engine", "sgemm", "mlp"] as const;
+
+/** The parts --only names (all of them without it). */
+function partsArg(argv: readonly string[]): Set<string> {
+  const i = argv.indexOf("--only");
+  if (i < 0) return new Set(PARTS);
+  const names = (argv[i + 1] ?? "").split(",").filter(Boolean);
+  const unknown = names.filter((n) => !(PARTS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) throw new Error(`--only expects some of ${PARTS.join(",")}, got ${argv[i + 1]}`);
+  return new Set(names);
+}
+
+const argv = process.argv.slice(2);
+const parts = partsArg(argv);
+const steps = stepsArg(argv);
+if (parts.has("engine")) main();
+if (parts.has("sgemm")) runNativeBench();
+if (parts.has("mlp")) runMlpBench(steps);

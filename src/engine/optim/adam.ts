@@ -7,6 +7,8 @@ import { ValueError } from "../errors.js";
 import { zeros_like } from "./_tensor_math.js";
 import { maximum } from "../ops/elementwise.js";
 import type { Tensor } from "../tensor.js";
+import { isNativeActive } from "../backends/native/index.js";
+import { fusedAdamStep } from "./_fused.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -38,6 +40,8 @@ abstract class AdamBase extends Optimizer {
       for (const group of this.param_groups) {
         const { lr, eps, weight_decay, amsgrad, maximize } = group;
         const [beta1, beta2] = group.betas as [number, number];
+        // The fused kernel updates memory directly: not for a step autograd must record (differentiable).
+        const fused = isNativeActive() && !group.differentiable;
         for (const p of group.params) {
           if (p.grad === null) continue;
           if (p.grad.is_sparse) throw new Error("Adam does not support sparse gradients, please consider SparseAdam instead");
@@ -47,6 +51,11 @@ abstract class AdamBase extends Optimizer {
             state.exp_avg = zeros_like(p);
             state.exp_avg_sq = zeros_like(p);
             if (amsgrad) state.max_exp_avg_sq = zeros_like(p);
+          }
+          if (fused && fusedAdamStep(p, p.grad, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq ?? null, state.step + 1,
+            { lr, betas: [beta1, beta2], eps, weight_decay, amsgrad, maximize }, this.decoupled)) {
+            state.step += 1;
+            continue;
           }
           let grad: Tensor = maximize ? p.grad.neg() : p.grad;
           state.step += 1;

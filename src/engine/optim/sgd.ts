@@ -2,6 +2,8 @@
 import { bind } from "../nn/_args.js";
 import { Optimizer, type OptimizerArg, required, type Closure, type ParamsInput } from "./optimizer.js";
 import { ValueError } from "../errors.js";
+import { isNativeActive } from "../backends/native/index.js";
+import { fusedSgdStep } from "./_fused.js";
 import type { Tensor } from "../tensor.js";
 
 export interface SGDOptions {
@@ -30,9 +32,19 @@ export class SGD extends Optimizer {
     const loss = this.evaluateClosure(closure);
     this.withoutGrad(() => {
       for (const group of this.param_groups) {
-        const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
+        const { lr, momentum, dampening, weight_decay, nesterov, maximize, differentiable } = group;
+        // The fused kernel updates memory directly: not for a step autograd must record (differentiable).
+        const fused = isNativeActive() && !differentiable;
         for (const p of group.params) {
           if (p.grad === null) continue;
+          if (fused) {
+            const state = this.stateOf(p);
+            const buf = fusedSgdStep(p, p.grad, (state.momentum_buffer as Tensor | null | undefined) ?? null, { lr, momentum, dampening, weight_decay, nesterov, maximize });
+            if (buf !== undefined) {
+              state.momentum_buffer = buf;
+              continue;
+            }
+          }
           let d_p: Tensor = maximize ? p.grad.neg() : p.grad;
           if (weight_decay !== 0) d_p = d_p.add(p, { alpha: weight_decay });
           // PyTorch records the buffer (None without momentum) for every parameter that had a gradient.

@@ -1,7 +1,7 @@
 // The native backend provider: loads the C++ addon and hands the dispatcher its kernels. When the
 // addon is missing (not built, no compiler at install) or fails to load, load() returns the reason
 // and the engine falls back to the TypeScript backend with one warning (see ../index.ts).
-import { getKernel } from "../../backend/dispatcher.js";
+import { getBackend, getKernel } from "../../backend/dispatcher.js";
 import type { KernelSet } from "../../backend/kernels.js";
 import { loadNativeAddon } from "./addon.js";
 import { createNativeKernels, type NativeKernelTable } from "./kernels.js";
@@ -41,4 +41,9 @@ export function set_num_threads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`set_num_threads expects a positive integer, got ${n}`);
   const loaded = loadNativeAddon();
   if (loaded.addon) loaded.addon.setNumThreads(n);
+}
+
+/** True while the native backend is the active one (callers of the fused kernels in fused.ts check this). */
+export function isNativeActive(): boolean {
+  return getBackend() === nativeProvider.name;
 }

@@ -10,6 +10,7 @@ import { no_grad } from "../../grad_mode.js";
 import { log_softmax } from "./activation.js";
 import { reduce } from "./reduction.js";
 import { bind } from "../_args.js";
+import { fusedCrossEntropy } from "./fused_cross_entropy.js";
 
 function checkSameSize(input: Tensor, target: Tensor): void {
   const same = input.ndim === target.ndim && input.shape.every((d, i) => d === target.shape[i]);
@@ -175,6 +176,10 @@ function _cross_entropy(
 ): Tensor {
   if (label_smoothing < 0 || label_smoothing > 1) {
     throw new RuntimeError(`label_smoothing must be between 0.0 and 1.0. Got: ${label_smoothing}`);
+  }
+  if (weight === null && label_smoothing === 0) {
+    const fused = fusedCrossEntropy(input, target, ignore_index, reduction);
+    if (fused) return fused;
   }
   const classDim = input.ndim === 1 ? 0 : 1;
   const C = input.shape[classDim];

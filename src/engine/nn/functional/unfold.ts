@@ -2,6 +2,7 @@
 // Forward gathers windows into columns (im2col); backward scatters the column gradient back
 // (col2im), summing where windows overlap.
 import "../kernels/im2col.js";
+import "../kernels/native.js";
 import type { BackwardFormula, OpNode } from "../../autograd/node.js";
 import { nnKernel } from "../kernels/registry.js";
 import { anyRequiresGrad, contiguousData, emptyTensor, record, zerosTensor } from "../../ops/common.js";

@@ -22,3 +22,10 @@ export function nnKernel<K extends keyof NnKernels>(name: K): NnKernels[K] {
   if (!fn) throw new Error(`no kernel "${name}" registered`);
   return fn as NnKernels[K];
 }
+
+/** The TypeScript reference version of a kernel (what another backend's kernel falls back to). */
+export function referenceNnKernel<K extends keyof NnKernels>(name: K): NnKernels[K] {
+  const fn = tables.get(REFERENCE_BACKEND)?.[name];
+  if (!fn) throw new Error(`no reference kernel "${name}" registered`);
+  return fn as NnKernels[K];
+}
