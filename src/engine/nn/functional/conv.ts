@@ -79,6 +79,15 @@ export function conv1d(
     throw new Error(`Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [${input.shape.join(", ")}]`);
   }
   const one = (v: number | number[]) => (typeof v === "number" ? v : v[0]);
+  if (typeof padding !== "string") {
+    const padded = input.shape[input.ndim - 1] + 2 * one(padding);
+    const eff = one(dilation) * (weight.shape[weight.ndim - 1] - 1) + 1;
+    if (padded < eff) {
+      throw new RuntimeError(
+        `Calculated padded input size per channel: (${padded}). Kernel size: (${eff}). Kernel size can't be greater than actual input size`,
+      );
+    }
+  }
   const pad: ConvPadding = typeof padding === "string" ? padding : [0, one(padding)];
   const out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, [1, one(stride)], pad, [1, one(dilation)], groups);
   return out.squeeze(-2);

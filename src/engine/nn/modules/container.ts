@@ -26,10 +26,10 @@ export class Sequential extends Module {
     return this._modules.size;
   }
 
-  /** `seq[i]` with negative indices, as Python's indexing. */
-  get(idx: number): Module {
+  /** `seq[i]` with negative indices, as Python's indexing; `seq.get<nn.Linear>(0)` types the result. */
+  get<M extends Module = Module>(idx: number): M {
     const keys = [...this._modules.keys()];
-    return this._modules.get(keys[wrapIndex(idx, keys.length, "Sequential")])!;
+    return this._modules.get(keys[wrapIndex(idx, keys.length, "Sequential")]) as M;
   }
 
   append(module: Module): this {
@@ -60,8 +60,8 @@ export class ModuleList extends Module {
     return this._modules.size;
   }
 
-  get(idx: number): Module {
-    return this._modules.get(String(wrapIndex(idx, this._modules.size, "ModuleList")))!;
+  get<M extends Module = Module>(idx: number): M {
+    return this._modules.get(String(wrapIndex(idx, this._modules.size, "ModuleList"))) as M;
   }
 
   /** `list[i] = module`. */
@@ -102,8 +102,8 @@ export class ModuleDict extends Module {
     return this._modules.size;
   }
 
-  get(key: string): Module | undefined {
-    return this._modules.get(key) ?? undefined;
+  get<M extends Module = Module>(key: string): M | undefined {
+    return (this._modules.get(key) ?? undefined) as M | undefined;
   }
 
   /** `dict[key] = module`. */
