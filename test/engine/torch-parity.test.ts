@@ -46,16 +46,16 @@ interface ErrorCase {
 
 const errors = loadFixture<{ cases: ErrorCase[] }>("op-errors.json");
 
-/**
- * Cases the engine does not pass yet, by fixture name, each with the reason. `it.fails` keeps
- * them honest: when the engine is fixed the case starts passing, `it.fails` reports it, and the
- * entry must be removed here.
- */
 const DIM_KWARG = "F.softmax(x, { dim: 1 }): the dim keyword option is rejected ('dim must be an integer')";
 const NO_F_PAD = "torch.nn.functional.pad is not exported (the engine has it only as torch.functional.pad)";
 const DROPOUT_KWARGS = "F.dropout(x, { p, training }): the options object is taken as p, giving NaN/random values";
 const F_LAYER_KWARGS =
   "nn.functional layer forms take options positionally only: the { stride, padding, weight, ... } object is misread (F.conv2d(x, w, { stride: 2 }) silently ignores the stride)";
+/**
+ * Cases the engine does not pass yet, by fixture name, each with the reason. `it.fails` keeps
+ * them honest: when the engine is fixed the case starts passing, `it.fails` reports it, and the
+ * entry must be removed here.
+ */
 const KNOWN_GAPS: Record<string, string> = {
   "F.conv1d/stride_padding/float64": F_LAYER_KWARGS,
   "F.conv2d/padding/float64": F_LAYER_KWARGS,
