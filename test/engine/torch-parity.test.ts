@@ -46,36 +46,12 @@ interface ErrorCase {
 
 const errors = loadFixture<{ cases: ErrorCase[] }>("op-errors.json");
 
-const DIM_KWARG = "F.softmax(x, { dim: 1 }): the dim keyword option is rejected ('dim must be an integer')";
-const NO_F_PAD = "torch.nn.functional.pad is not exported (the engine has it only as torch.functional.pad)";
-const DROPOUT_KWARGS = "F.dropout(x, { p, training }): the options object is taken as p, giving NaN/random values";
-const F_LAYER_KWARGS =
-  "nn.functional layer forms take options positionally only: the { stride, padding, weight, ... } object is misread (F.conv2d(x, w, { stride: 2 }) silently ignores the stride)";
 /**
  * Cases the engine does not pass yet, by fixture name, each with the reason. `it.fails` keeps
  * them honest: when the engine is fixed the case starts passing, `it.fails` reports it, and the
  * entry must be removed here.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  "F.conv1d/stride_padding/float64": F_LAYER_KWARGS,
-  "F.conv2d/padding/float64": F_LAYER_KWARGS,
-  "F.conv2d/groups_dilation/float64": F_LAYER_KWARGS,
-  "F.conv2d/stride/float32": F_LAYER_KWARGS,
-  "F.max_pool2d/k3_s2_p1/float64": F_LAYER_KWARGS,
-  "F.batch_norm/eval/float64": F_LAYER_KWARGS,
-  "F.batch_norm/batch_stats/float64": F_LAYER_KWARGS,
-  "F.layer_norm/float64": F_LAYER_KWARGS,
-  "softmax/functional/float64": DIM_KWARG,
-  "log_softmax/functional/float64": DIM_KWARG,
-  "dropout/p0/float64": DROPOUT_KWARGS,
-  "dropout/eval/float64": DROPOUT_KWARGS,
-  "pad/last_dim/float64": NO_F_PAD,
-  "pad/last_two_dims/float64": NO_F_PAD,
-  "pad/value/float64": NO_F_PAD,
-  "pad/three_dims/float64": NO_F_PAD,
-  "pad/negative_crops/float64": NO_F_PAD,
-  "pad/float32": NO_F_PAD,
-};
+const KNOWN_GAPS: Record<string, string> = {};
 /** The same for op-errors.json: errors not raised yet, or raised in other words. */
 const KNOWN_ERROR_GAPS: Record<string, string> = {};
 
