@@ -44,6 +44,7 @@
       ],
       "sources": [
         "src/addon.cc",
+        "src/heap.cc",
         "src/nd.cc",
         "src/cpu.cc",
         "src/thread_pool.cc",

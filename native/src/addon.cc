@@ -10,6 +10,7 @@
 
 #include "cpu.h"
 #include "gemm.h"
+#include "heap.h"
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -612,6 +613,7 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  keep_large_blocks_in_heap();
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));

@@ -110,6 +110,18 @@ describe.skipIf(skipNative)("native gemm", () => {
     for (const r of runs.slice(1)) expect(Buffer.from(r.c.buffer).equals(Buffer.from(runs[0].c.buffer))).toBe(true);
   });
 
+  it("MLP layer shapes (one row block, B too large to read in place) give identical results on 1-3 threads", () => {
+    const { addon } = native();
+    for (const transB of [false, true]) {
+      const runs = [1, 2, 3].map((n) => {
+        addon.setNumThreads(n);
+        return runGemm(Float32Array, 1, 64, 784, 512, 1, 0, { transB }, 13);
+      });
+      expectClose(runs[0].c, runs[0].expected, ...tolerances(Float32Array, 512), `C transB ${transB}`);
+      for (const r of runs.slice(1)) expect(Buffer.from(r.c.buffer).equals(Buffer.from(runs[0].c.buffer))).toBe(true);
+    }
+  });
+
   it("rejects a view that reaches outside its array", () => {
     const { addon, meta } = native();
     const a = new Float32Array(4), b = new Float32Array(4), c = new Float32Array(4);
