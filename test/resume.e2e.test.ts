@@ -1,61 +1,17 @@
 // Workers that stop: cancel within a running job; a worker killed with SIGKILL and another stopped
 // with SIGTERM mid-job. The job resumes from its last checkpoint each time, its metrics have no gaps
 // or duplicates, and its final weights are byte for byte those of an uninterrupted run.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { encode } from "../src/datasets/safetensors.js";
-import { startTestService, TEST_DB, type TestService } from "./helpers/service.js";
-import { processesFor, startWorkerProcess, waitFor, type WorkerProcess } from "./helpers/worker-process.js";
+import { TEST_DB } from "./helpers/service.js";
+import { useLiveService, type Json } from "./helpers/live-service.js";
+import { processesFor, waitFor } from "./helpers/worker-process.js";
 
-let service: TestService;
-let base: string;
-const workers: WorkerProcess[] = [];
+const live = useLiveService({ pollMs: 100 });
+const { api, job, untilStatus, untilStep, allMetrics } = live;
+const worker = () => live.worker();
 
-beforeAll(async () => {
-  service = await startTestService();
-  base = await service.app.listen({ port: 0, host: "127.0.0.1" });
-});
-afterAll(async () => {
-  for (const w of workers) if (w.process.exitCode === null && w.process.signalCode === null) w.process.kill("SIGTERM");
-  await Promise.all(workers.map((w) => w.exited));
-  const left = service ? processesFor(service.config.queuePrefix) : [];
-  for (const p of left) process.kill(p.pid, "SIGKILL");
-  await service?.cleanup();
-  expect(left).toEqual([]);
-});
-
-function worker(): WorkerProcess {
-  const w = startWorkerProcess(service.config);
-  workers.push(w);
-  return w;
-}
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(base + path, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json() };
-}
-const job = async (id: string) => (await api("GET", `/v1/jobs/${id}`)).body;
-const untilStatus = (id: string, statuses: string[], timeoutMs = 240_000) =>
-  waitFor(`job ${id} to be ${statuses.join("|")}`, async () => {
-    const j = await job(id);
-    return statuses.includes(j.status) ? j : undefined;
-  }, timeoutMs, 100);
-const untilStep = (id: string, step: number) =>
-  waitFor(`job ${id} to pass step ${step}`, async () => {
-    const j = await job(id);
-    return j.progress.step >= step ? j : undefined;
-  }, 240_000, 50);
-async function allMetrics(id: string): Promise<Json[]> {
-  const rows: Json[] = [];
-  let after = 0;
-  for (;;) {
-    const page = (await api("GET", `/v1/jobs/${id}/metrics?after=${after}&limit=1000`)).body;
-    if (page.metrics.length === 0) return rows;
-    rows.push(...page.metrics);
-    after = page.next_after;
-  }
-}
-const weightsSha = async (id: string) => (await fetch(`${base}/v1/jobs/${id}/weights`)).headers.get("x-checksum-sha256");
+const weightsSha = async (id: string) => (await fetch(`${live.base}/v1/jobs/${id}/weights`)).headers.get("x-checksum-sha256");
 
 // A synthetic classification set: 2,000 rows of 32 features from a fixed formula, 4 classes.
 function syntheticDataset(): Buffer {
@@ -80,7 +36,7 @@ describe(`workers that stop (${TEST_DB})`, () => {
   let reference: { id: string; sha: string | null; metrics: Json[] };
 
   beforeAll(async () => {
-    const res = await fetch(`${base}/v1/datasets?name=synthetic`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: syntheticDataset() });
+    const res = await fetch(`${live.base}/v1/datasets?name=synthetic`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: syntheticDataset() });
     expect(res.status).toBe(201);
     const dataset = (await res.json()) as Json;
     spec = {
@@ -114,12 +70,12 @@ describe(`workers that stop (${TEST_DB})`, () => {
     const first = worker();
     const submitted = await api("POST", "/v1/jobs", spec);
     await untilStep(submitted.body.id, 200);
-    const trainingChild = processesFor(service.config.queuePrefix).find((p) => p.ppid === first.process.pid);
+    const trainingChild = processesFor(live.service.config.queuePrefix).find((p) => p.ppid === first.process.pid);
     expect(trainingChild).toBeDefined();
     first.process.kill("SIGKILL");
     await first.exited;
     // Its training child stops too: it must not write over the resumed run.
-    await waitFor("the killed worker's training child to exit", async () => (processesFor(service.config.queuePrefix).some((p) => p.pid === trainingChild!.pid) ? undefined : true), 10_000);
+    await waitFor("the killed worker's training child to exit", async () => (processesFor(live.service.config.queuePrefix).some((p) => p.pid === trainingChild!.pid) ? undefined : true), 10_000);
 
     const second = worker(); // picks the job up once its lock expires
     const resumed = await waitFor("the job to resume", async () => {
@@ -151,6 +107,6 @@ describe(`workers that stop (${TEST_DB})`, () => {
     expect(done.progress.step).toBeLessThan(5 * 180);
     const checkpoints = (await api("GET", `/v1/jobs/${done.id}/checkpoints`)).body.checkpoints;
     expect(checkpoints.length).toBeGreaterThan(0);
-    expect((await fetch(`${base}/v1/jobs/${done.id}/weights`)).status).toBe(409);
+    expect((await fetch(`${live.base}/v1/jobs/${done.id}/weights`)).status).toBe(409);
   }, 120_000);
 });

@@ -2,64 +2,25 @@
 // running the engine. Submit, follow, download and check weights; cancel; NaN; a worker killed with
 // SIGKILL and one stopped with SIGTERM lose nothing, and the weights equal an uninterrupted run's.
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadBuiltin } from "../src/datasets/builtin.js";
 import { buildSequential } from "../src/training/build.js";
 import { callModule, loadTorch, type TorchLike } from "../src/training/torch.js";
 import { gatherRows } from "../src/training/batches.js";
-import { startTestService, TEST_DB, type TestService } from "./helpers/service.js";
-import { processesFor, startWorkerProcess, waitFor, type WorkerProcess } from "./helpers/worker-process.js";
+import { TEST_DB } from "./helpers/service.js";
+import { useLiveService, type Json } from "./helpers/live-service.js";
 
-let service: TestService;
-let base: string;
 let torch: TorchLike;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  service = await startTestService();
-  base = await service.app.listen({ port: 0, host: "127.0.0.1" });
-  torch = await loadTorch();
-  worker();
+const live = useLiveService({
+  beforeStart: async () => {
+    torch = await loadTorch();
+    live.worker();
+  },
 });
-afterAll(async () => {
-  for (const w of workers) if (w.process.exitCode === null && w.process.signalCode === null) w.process.kill("SIGTERM");
-  await Promise.all(workers.map((w) => w.exited));
-  const left = service ? processesFor(service.config.queuePrefix) : [];
-  for (const p of left) process.kill(p.pid, "SIGKILL");
-  await service?.cleanup();
-  expect(left).toEqual([]);
-});
+const { api, untilStatus, allMetrics } = live;
 
-function worker(): WorkerProcess {
-  const w = startWorkerProcess(service.config);
-  workers.push(w);
-  return w;
-}
-
-// eslint-style any: response bodies are checked field by field.
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(base + path, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json() };
-}
-const job = async (id: string) => (await api("GET", `/v1/jobs/${id}`)).body;
-const untilStatus = (id: string, statuses: string[], timeoutMs = 240_000) =>
-  waitFor(`job ${id} to be ${statuses.join("|")}`, async () => {
-    const j = await job(id);
-    return statuses.includes(j.status) ? j : undefined;
-  }, timeoutMs, 200);
-async function allMetrics(id: string): Promise<Json[]> {
-  const rows: Json[] = [];
-  let after = 0;
-  for (;;) {
-    const page = (await api("GET", `/v1/jobs/${id}/metrics?after=${after}&limit=500`)).body;
-    if (page.metrics.length === 0) return rows;
-    rows.push(...page.metrics);
-    after = page.next_after;
-  }
-}
 async function weights(id: string): Promise<{ bytes: Buffer; headers: Headers }> {
-  const res = await fetch(`${base}/v1/jobs/${id}/weights`);
+  const res = await fetch(`${live.base}/v1/jobs/${id}/weights`);
   expect(res.status).toBe(200);
   return { bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
@@ -125,7 +86,7 @@ describe(`training end to end (${TEST_DB})`, () => {
     expect(headers.get("x-checksum-sha256")).toBe(sha);
     expect(headers.get("etag")).toBe(`"${sha}"`);
     expect(Number(headers.get("content-length"))).toBe(bytes.length);
-    expect((await fetch(`${base}/v1/jobs/${done.id}/weights`, { headers: { "if-none-match": `"${sha}"` } })).status).toBe(304);
+    expect((await fetch(`${live.base}/v1/jobs/${done.id}/weights`, { headers: { "if-none-match": `"${sha}"` } })).status).toBe(304);
 
     // The file loads into the same nn.Sequential, keys as PyTorch names them, and gives the job's test accuracy.
     const stateDict = torch.load_safetensors(bytes);
@@ -149,14 +110,14 @@ describe(`training end to end (${TEST_DB})`, () => {
 
     const checkpoints = (await api("GET", `/v1/jobs/${done.id}/checkpoints`)).body.checkpoints;
     expect(checkpoints.map((c: Json) => c.kind)).toEqual(["epoch", "final"]);
-    const epochWeights = await fetch(`${base}/v1/jobs/${done.id}/checkpoints/${totalSteps}/weights`);
+    const epochWeights = await fetch(`${live.base}/v1/jobs/${done.id}/checkpoints/${totalSteps}/weights`);
     expect(epochWeights.status).toBe(200);
   }, 300_000);
 
   it("fails a job whose loss becomes NaN or infinite, saying at which step", async () => {
     // A regression set (float labels) and a learning rate that makes the weights blow up.
     const csv = "x,y\n" + Array.from({ length: 100 }, (_, i) => `${i / 100},${(2 * i) / 100 + 1}`).join("\n") + "\n";
-    const upload = await fetch(`${base}/v1/datasets?name=line`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
+    const upload = await fetch(`${live.base}/v1/datasets?name=line`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
     const dataset = (await upload.json()) as Json;
     expect(dataset.tensors.y).toEqual({ dtype: "float32", shape: [100, 1] });
     const mismatch = await api("POST", "/v1/jobs", {
@@ -191,7 +152,7 @@ describe(`training end to end (${TEST_DB})`, () => {
     // Labels up to 5 for a model with 3 outputs: the job is valid up front (a forward pass works),
     // and cross-entropy refuses the first batch.
     const csv = "a,b,label\n" + Array.from({ length: 30 }, (_, i) => `${i},${30 - i},${i % 6}`).join("\n") + "\n";
-    const upload = await fetch(`${base}/v1/datasets?name=six`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
+    const upload = await fetch(`${live.base}/v1/datasets?name=six`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
     const dataset = (await upload.json()) as Json;
     const submitted = await api("POST", "/v1/jobs", {
       model: { layers: [{ type: "Linear", in_features: 2, out_features: 3 }] },
