@@ -15,6 +15,14 @@ export interface Config {
   stalledIntervalMs: number;
   /** Retries of a job after its worker died or it failed for a reason other than its own spec. */
   jobAttempts: number;
+  /** How long a worker waits out a database outage (holding metrics, retrying) before handing its job back to the queue. */
+  dbRetryMs: number;
+  /** Most metric rows a worker holds in memory while the database is unreachable; training waits beyond. */
+  metricsHoldRows: number;
+  /** How often the reconciler re-enqueues jobs the database says are queued or running but the queue has lost. */
+  reconcileIntervalMs: number;
+  /** How long a worker stopped with SIGTERM waits for its jobs to checkpoint before it exits anyway. */
+  shutdownGraceMs: number;
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -38,6 +46,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: positiveInt("MAX_UPLOAD_BYTES", env.MAX_UPLOAD_BYTES, 256 * 1024 * 1024),
     stalledIntervalMs: positiveInt("STALLED_INTERVAL_MS", env.STALLED_INTERVAL_MS, 30_000),
     jobAttempts: positiveInt("JOB_ATTEMPTS", env.JOB_ATTEMPTS, 5),
+    dbRetryMs: positiveInt("DB_RETRY_MS", env.DB_RETRY_MS, 300_000),
+    metricsHoldRows: positiveInt("METRICS_HOLD_ROWS", env.METRICS_HOLD_ROWS, 100_000),
+    reconcileIntervalMs: positiveInt("RECONCILE_INTERVAL_MS", env.RECONCILE_INTERVAL_MS, 60_000),
+    shutdownGraceMs: positiveInt("SHUTDOWN_GRACE_MS", env.SHUTDOWN_GRACE_MS, 30_000),
   };
 }
 

@@ -1,6 +1,7 @@
 // `npm start` (mode "all": migrations, API and one worker in this process; training itself runs in
 // the worker's sandboxed child processes) and `npm run api` (mode "api").
 import { buildApp } from "./api/app.js";
+import { startReconciler } from "./queue/reconciler.js";
 import { TrainingQueue } from "./queue/training-queue.js";
 import { startWorker } from "./queue/worker.js";
 import { onShutdown, startUp } from "./startup.js";
@@ -16,9 +17,12 @@ const queue = new TrainingQueue(config);
 const app = await buildApp({ config, db, queue });
 await app.listen({ port: config.port, host: config.host });
 const worker = mode === "all" ? startWorker(config, db, log) : null;
+// Jobs the queue lost (Redis restarted, or this process died between writing a job and enqueueing it).
+const reconciler = startReconciler(db, queue, log, config.reconcileIntervalMs);
 log.info({ port: config.port, worker: Boolean(worker) }, "trainyard ready");
 
 onShutdown(log, async () => {
+  reconciler.stop();
   await app.close();
   await worker?.shutdown();
   await queue.close();

@@ -7,6 +7,7 @@ import { createDb, type Db } from "../src/store/db.js";
 import { runJob, type RunResult } from "../src/training/job-runner.js";
 
 let db: Db | null = null;
+const config = loadConfig();
 
 // If the worker process dies (kill -9), this child must not train on: another worker resumes the job
 // from its last checkpoint, and two runs of one job would write over each other. The checks run on
@@ -23,11 +24,12 @@ process.prependListener("unhandledRejection", exitIfOrphaned);
 setInterval(exitIfOrphaned, 1_000).unref();
 
 export default async function trainProcessor(job: SandboxedJob<TrainingJobData>, token?: string, signal?: AbortSignal): Promise<RunResult> {
-  db ??= createDb(loadConfig().databaseUrl);
+  db ??= createDb(config.databaseUrl);
   const result = await runJob({
     db,
     jobId: job.data.jobId,
     signal,
+    outage: { toleranceMs: config.dbRetryMs, holdRows: config.metricsHoldRows },
     reportProgress: (progress) => {
       exitIfOrphaned();
       return job.updateProgress(progress);

@@ -1,6 +1,7 @@
 // One error shape for every route: {"error": {"code", "message", "field"?}}. Handlers throw ApiError;
 // Fastify's own errors (schema validation, body too large, unknown route) are mapped onto the same shape.
 import type { FastifyError, FastifyInstance } from "fastify";
+import { isDatabaseUnavailable } from "../store/unavailable.js";
 
 export class ApiError extends Error {
   constructor(
@@ -57,8 +58,11 @@ function fieldOf(issue: AjvIssue): string | undefined {
   return parts.length ? parts.join(".") : undefined;
 }
 
-const isDatabaseDown = (err: Error & { code?: string }) =>
-  ["ECONNREFUSED", "ETIMEDOUT", "P1001", "P1017", "P2024"].includes(err.code ?? "") || /Can't reach database|connect ECONNREFUSED|Connection terminated|DatabaseNotReachable/i.test(err.message);
+/** Prisma's messages start with the call site; its last line says what happened. */
+function databaseReason(err: Error): string {
+  const lines = err.message.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? "connection failed";
+}
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validation?: AjvIssue[]; validationContext?: string }, request, reply) => {
@@ -77,9 +81,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: { code: "invalid_request", message: err.message } });
     }
-    if (isDatabaseDown(err)) {
+    if (isDatabaseUnavailable(err)) {
       request.log.warn({ err }, "database unreachable");
-      return reply.code(503).send({ error: { code: "unavailable", message: `the database is unreachable: ${err.message.split("\n")[0]}` } });
+      return reply.code(503).header("retry-after", "5").send({ error: { code: "unavailable", message: `the database is unreachable, try again shortly: ${databaseReason(err)}` } });
     }
     request.log.error({ err }, "unhandled error");
     return reply.code(500).send({ error: { code: "internal", message: "internal error" } });

@@ -44,6 +44,17 @@ export class TrainingQueue {
     if (job && (await job.isWaiting() || await job.isDelayed())) await job.remove().catch(() => undefined);
   }
 
+  /** Calls `listener` each time the Redis connection is ready again after it was lost (not on the first connect); returns an unsubscribe. */
+  onReconnect(listener: () => void): () => void {
+    let connectedBefore = this.connection.status === "ready";
+    const onReady = () => {
+      if (connectedBefore) listener();
+      connectedBefore = true;
+    };
+    this.connection.on("ready", onReady);
+    return () => this.connection.off("ready", onReady);
+  }
+
   async ping(): Promise<void> {
     await this.connection.ping();
   }

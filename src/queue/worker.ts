@@ -42,6 +42,15 @@ export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
     if (final || err.name === "UnrecoverableError") void finishJob(db, job.data.jobId, "failed", err.message).catch((e) => log.error({ err: e }, "could not mark job failed"));
   });
   worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
+  // The queue no longer knows this worker holds the job (Redis lost it, or it went to another worker):
+  // stop it at a checkpoint; the reconciler or the stalled check hands it out again, and the attempt
+  // fence (store/metrics.ts) keeps this run from writing over the next.
+  worker.on("lockRenewalFailed", (jobIds) => {
+    for (const id of jobIds) {
+      log.warn({ jobId: id }, "lost the job's lock; stopping it at a checkpoint");
+      worker.cancelJob(id, "lock lost");
+    }
+  });
 
   let closing: Promise<void> | null = null;
   return {
@@ -49,7 +58,15 @@ export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
     shutdown() {
       closing ??= (async () => {
         worker.cancelAllJobs("shutdown");
+        // Running jobs checkpoint at their next step; a step that outlasts the grace period is given
+        // up on (the job's lock expires and another worker resumes it from its last checkpoint).
+        const grace = setTimeout(() => {
+          log.error({ graceMs: config.shutdownGraceMs }, "jobs did not checkpoint within SHUTDOWN_GRACE_MS; exiting anyway");
+          process.exit(1);
+        }, config.shutdownGraceMs);
+        grace.unref();
         await worker.close();
+        clearTimeout(grace);
         connection.disconnect();
       })();
       return closing;

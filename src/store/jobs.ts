@@ -39,8 +39,9 @@ export async function listJobs(db: Db, opts: { status?: JobStatus; cursor?: stri
   return { jobs, nextCursor: rows.length > opts.limit ? jobs[jobs.length - 1].id : null };
 }
 
-async function transition(db: Db, id: string, from: readonly JobStatus[], to: JobStatus, data: Record<string, unknown> = {}, event: Record<string, unknown> = {}): Promise<boolean> {
-  const { count } = await db.job.updateMany({ where: { id, status: { in: [...from] } }, data: { ...data, status: to } });
+async function transition(db: Db, id: string, from: readonly JobStatus[], to: JobStatus, data: Record<string, unknown> = {}, event: Record<string, unknown> = {}, attempt?: number): Promise<boolean> {
+  const where = { id, status: { in: [...from] }, ...(attempt === undefined ? {} : { attempts: attempt }) };
+  const { count } = await db.job.updateMany({ where, data: { ...data, status: to } });
   if (count === 1) await addEvent(db, id, "status", { status: to, ...event });
   return count === 1;
 }
@@ -75,9 +76,10 @@ export async function requestCancel(db: Db, id: string): Promise<CancelOutcome> 
   }
 }
 
-export function finishJob(db: Db, id: string, status: "succeeded" | "failed" | "cancelled", error: string | null = null): Promise<boolean> {
+/** `attempt`, when given, fences the update: a worker whose attempt was superseded by another cannot finish the job. */
+export function finishJob(db: Db, id: string, status: "succeeded" | "failed" | "cancelled", error: string | null = null, attempt?: number): Promise<boolean> {
   const from: JobStatus[] = status === "cancelled" ? ["running", "cancelling", "queued"] : ["running", "cancelling"];
-  return transition(db, id, from, status, { finishedAt: new Date(), error }, error ? { error } : {});
+  return transition(db, id, from, status, { finishedAt: new Date(), error }, error ? { error } : {}, attempt);
 }
 
 export async function recordProgress(db: Db, id: string, progress: { epoch: number; step: number; latestMetrics?: object }): Promise<void> {

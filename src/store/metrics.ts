@@ -14,21 +14,42 @@ export interface MetricRow {
   test_accuracy?: number;
 }
 
+const toData = (jobId: string, r: MetricRow) => ({
+  jobId,
+  step: r.step,
+  epoch: r.epoch,
+  trainLoss: r.train_loss,
+  lr: r.lr,
+  valLoss: r.val_loss ?? null,
+  valAccuracy: r.val_accuracy ?? null,
+  testLoss: r.test_loss ?? null,
+  testAccuracy: r.test_accuracy ?? null,
+});
+
 export async function writeMetrics(db: Db, jobId: string, rows: MetricRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.metric.createMany({
-    data: rows.map((r) => ({
-      jobId,
-      step: r.step,
-      epoch: r.epoch,
-      trainLoss: r.train_loss,
-      lr: r.lr,
-      valLoss: r.val_loss ?? null,
-      valAccuracy: r.val_accuracy ?? null,
-      testLoss: r.test_loss ?? null,
-      testAccuracy: r.test_accuracy ?? null,
-    })),
-  });
+  await db.metric.createMany({ data: rows.map((r) => toData(jobId, r)) });
+}
+
+/**
+ * A worker's batch of rows, with the job's progress, in one transaction, and only while `attempt` is
+ * still the job's current attempt: a job that another worker took over (its queue entry was lost
+ * and re-enqueued while this worker still ran it) gets nothing more from this one, and false comes
+ * back. Safe to retry after a reply lost with the connection: rows already written are replaced.
+ */
+export async function writeMetricsBatch(db: Db, jobId: string, attempt: number, rows: MetricRow[]): Promise<boolean> {
+  if (rows.length === 0) return true;
+  const { step, epoch, ...latest } = rows[rows.length - 1];
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.job.updateMany({
+      where: { id: jobId, attempts: attempt, status: { in: ["running", "cancelling"] } },
+      data: { epoch, step, latestMetrics: latest as never },
+    });
+    if (count !== 1) return false;
+    await tx.metric.deleteMany({ where: { jobId, step: { gte: rows[0].step, lte: step } } });
+    await tx.metric.createMany({ data: rows.map((r) => toData(jobId, r)) });
+    return true;
+  }, { timeout: 30_000, maxWait: 30_000 });
 }
 
 export async function deleteMetricsAfter(db: Db, jobId: string, step: number): Promise<void> {

@@ -1,7 +1,9 @@
 // Runs one queued job inside the worker's sandboxed processor: takes the job (database status),
 // loads its data and last checkpoint, trains, and records everything as it goes. Metrics are
 // buffered and written in batches; each flush also records progress and reads the job's status,
-// which is how a cancel request reaches a running job.
+// which is how a cancel request reaches a running job. While the database is unreachable the
+// worker holds its metrics (up to a bound, then training waits) and retries with backoff, so a
+// short outage loses nothing; a longer one hands the job back to the queue.
 import { setImmediate as yieldImmediate } from "node:timers/promises";
 import type { DatasetArrays } from "../datasets/arrays.js";
 import { isBuiltin, loadBuiltin } from "../datasets/builtin.js";
@@ -9,9 +11,10 @@ import { latestResumable, readPart, saveCheckpoint } from "../store/checkpoints.
 import { getDataset, loadDatasetArrays } from "../store/datasets.js";
 import type { Db } from "../store/db.js";
 import { addEvent } from "../store/events.js";
-import { finishJob, getJob, recordProgress, startAttempt } from "../store/jobs.js";
-import { deleteMetricsAfter, writeMetrics, type MetricRow } from "../store/metrics.js";
+import { finishJob, getJob, startAttempt } from "../store/jobs.js";
+import { deleteMetricsAfter, writeMetricsBatch, type MetricRow } from "../store/metrics.js";
 import { SpecError } from "./build.js";
+import { OutageRetry } from "./outage.js";
 import type { JobSpec } from "./spec.js";
 import { loadTorch } from "./torch.js";
 import { train, type StopReason } from "./trainer.js";
@@ -34,18 +37,28 @@ async function service<T>(fn: () => Promise<T>): Promise<T> {
 const FLUSH_EVERY_MS = 1_000;
 const FLUSH_EVERY_ROWS = 500;
 
+export interface OutageLimits {
+  /** How long a database outage is waited out before the job goes back to the queue (DB_RETRY_MS). */
+  toleranceMs: number;
+  /** Most metric rows held in memory while the database is unreachable; training waits beyond (METRICS_HOLD_ROWS). */
+  holdRows: number;
+}
+
+export const DEFAULT_OUTAGE_LIMITS: OutageLimits = { toleranceMs: 300_000, holdRows: 100_000 };
+
 export interface RunContext {
   db: Db;
   jobId: string;
-  /** Aborted by the worker process when it shuts down (SIGTERM). */
+  /** Aborted by the worker process when it shuts down (SIGTERM) or loses the job's lock. */
   signal?: AbortSignal;
   reportProgress(progress: { epoch: number; step: number; total_steps: number }): Promise<void>;
+  outage?: OutageLimits;
 }
 
 export type RunResult =
   | { outcome: "skipped"; status: string }
   | { outcome: "succeeded" | "failed" | "cancelled"; step: number }
-  | { outcome: "shutdown"; step: number };
+  | { outcome: "shutdown" | "superseded"; step: number };
 
 async function loadData(db: Db, spec: JobSpec): Promise<DatasetArrays> {
   if ("name" in spec.dataset) {
@@ -57,63 +70,103 @@ async function loadData(db: Db, spec: JobSpec): Promise<DatasetArrays> {
   return loadDatasetArrays(db, row);
 }
 
-/** Buffers metric rows and writes them, with progress, at most about once a second. */
+/** Holds metric rows and writes them, with progress, at most about once a second (less often during an outage). */
 class MetricsBuffer {
-  private rows: MetricRow[] = [];
-  private lastFlush = Date.now();
+  private held: MetricRow[] = [];
+  private lastTry = Date.now();
+  private waitMs = FLUSH_EVERY_MS;
   cancelRequested = false;
+  /** Another attempt of this job took over: write nothing more. */
+  superseded = false;
 
-  constructor(private readonly ctx: RunContext, private readonly totalSteps: number) {}
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly attempt: number,
+    private readonly totalSteps: number,
+    private readonly retry: OutageRetry,
+    private readonly holdRows: number,
+  ) {}
 
   add(row: MetricRow): void {
-    this.rows.push(row);
+    if (!this.superseded) this.held.push(row);
   }
 
   due(): boolean {
-    return this.rows.length >= FLUSH_EVERY_ROWS || Date.now() - this.lastFlush >= FLUSH_EVERY_MS;
+    return (this.held.length >= FLUSH_EVERY_ROWS && !this.retry.outage) || Date.now() - this.lastTry >= this.waitMs;
   }
 
+  /** So many rows are held that training must wait for the database. */
+  full(): boolean {
+    return this.held.length >= this.holdRows;
+  }
+
+  /** One try; during an outage the rows stay held and the next try backs off (until the outage outlasts its tolerance). */
   async flush(): Promise<void> {
-    this.lastFlush = Date.now();
-    const rows = this.rows;
-    this.rows = [];
-    if (rows.length) {
-      await writeMetrics(this.ctx.db, this.ctx.jobId, rows);
-      const latest = rows[rows.length - 1];
-      const { step, epoch, ...values } = latest;
-      await recordProgress(this.ctx.db, this.ctx.jobId, { epoch, step, latestMetrics: values });
-      await this.ctx.reportProgress({ epoch, step, total_steps: this.totalSteps });
+    try {
+      await this.write();
+      this.retry.recovered();
+      this.waitMs = FLUSH_EVERY_MS;
+    } catch (err) {
+      this.waitMs = this.retry.failed(err);
+    }
+  }
+
+  /** Writes everything held, waiting out an outage: before a checkpoint, at the end, and when the hold is full. */
+  async flushAll(): Promise<void> {
+    await this.retry.run(() => this.write());
+    this.waitMs = FLUSH_EVERY_MS;
+  }
+
+  private async write(): Promise<void> {
+    this.lastTry = Date.now();
+    const rows = this.held;
+    if (rows.length && !this.superseded) {
+      if (!(await writeMetricsBatch(this.ctx.db, this.ctx.jobId, this.attempt, rows))) {
+        this.superseded = true;
+        this.held = [];
+        return;
+      }
+      this.held = this.held.slice(rows.length);
+      const { step, epoch } = rows[rows.length - 1];
+      // The queue's copy of the progress is for dashboards; losing one update (Redis away) loses nothing.
+      await this.ctx.reportProgress({ epoch, step, total_steps: this.totalSteps }).catch(() => undefined);
     }
     const job = await getJob(this.ctx.db, this.ctx.jobId);
     if (!job || job.status === "cancelling" || job.status === "cancelled") this.cancelRequested = true;
+    if (job && job.attempts !== this.attempt) this.superseded = true;
   }
 }
 
 export async function runJob(ctx: RunContext): Promise<RunResult> {
   const { db, jobId } = ctx;
-  const job = await startAttempt(db, jobId);
+  const limits = ctx.outage ?? DEFAULT_OUTAGE_LIMITS;
+  const retry = new OutageRetry(limits.toleranceMs);
+  const job = await retry.run(() => startAttempt(db, jobId));
   if (!job) {
     // Cancelled while queued, or already finished: nothing to do. A job left in `cancelling` by a
     // worker that died is settled here.
-    const current = await getJob(db, jobId);
-    if (current?.status === "cancelling") await finishJob(db, jobId, "cancelled");
+    const current = await retry.run(() => getJob(db, jobId));
+    if (current?.status === "cancelling") await retry.run(() => finishJob(db, jobId, "cancelled"));
     return { outcome: "skipped", status: current?.status ?? "missing" };
   }
   const spec = job.spec as unknown as JobSpec;
   const startedAt = Date.now();
   try {
     const torch = await loadTorch();
-    const data = await loadData(db, spec);
-    const checkpoint = await latestResumable(db, jobId);
-    const resume = checkpoint ? { step: checkpoint.step, weights: await readPart(db, checkpoint, "weights"), state: await readPart(db, checkpoint, "state") } : null;
+    const data = await retry.run(() => loadData(db, spec));
+    const resume = await retry.run(async () => {
+      const checkpoint = await latestResumable(db, jobId);
+      return checkpoint ? { step: checkpoint.step, weights: await readPart(db, checkpoint, "weights"), state: await readPart(db, checkpoint, "state") } : null;
+    });
     // Steps after the checkpoint are trained again; their old rows go so the series has no duplicates.
-    await deleteMetricsAfter(db, jobId, resume?.step ?? 0);
-    if (resume) await addEvent(db, jobId, "resumed", { step: resume.step, attempt: job.attempts });
+    await retry.run(() => deleteMetricsAfter(db, jobId, resume?.step ?? 0));
+    if (resume) await retry.run(() => addEvent(db, jobId, "resumed", { step: resume.step, attempt: job.attempts }));
 
-    const metrics = new MetricsBuffer(ctx, job.totalSteps);
+    const metrics = new MetricsBuffer(ctx, job.attempts, job.totalSteps, retry, limits.holdRows);
     let lastStep = resume?.step ?? 0;
     const outcome = await train(torch, spec, data, resume, {
       shouldStop(): StopReason | null {
+        if (metrics.superseded) return "superseded";
         if (ctx.signal?.aborted) return "shutdown";
         if (metrics.cancelRequested) return "cancel";
         if (spec.max_runtime_seconds !== null && Date.now() - startedAt > spec.max_runtime_seconds * 1000) return "timeout";
@@ -125,12 +178,13 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
       },
       async onCheckpoint(c) {
         await service(async () => {
-          await metrics.flush(); // metrics reach the database no later than the checkpoint that covers them
-          await saveCheckpoint(db, { jobId, ...c });
+          await metrics.flushAll(); // metrics reach the database no later than the checkpoint that covers them
+          if (!metrics.superseded) await retry.run(() => saveCheckpoint(db, { jobId, ...c }));
         });
       },
       async yieldToEventLoop() {
-        if (metrics.due()) await service(() => metrics.flush());
+        if (metrics.full()) await service(() => metrics.flushAll());
+        else if (metrics.due()) await service(() => metrics.flush());
         await yieldImmediate();
       },
     }).catch((err: unknown) => {
@@ -138,34 +192,40 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
       if (err instanceof ServiceError || err instanceof SpecError) throw err;
       throw new SpecError(`training stopped at step ${lastStep + 1}: ${err instanceof Error ? err.message : String(err)}`, "training", "unbuildable");
     });
-    await metrics.flush();
+    await service(() => metrics.flushAll());
+    if (metrics.superseded) return { outcome: "superseded", step: outcome.step };
+    const finish = (status: "succeeded" | "failed" | "cancelled", error?: string) => service(() => retry.run(() => finishJob(db, jobId, status, error ?? null, job.attempts)));
+    const superseded = { outcome: "superseded", step: outcome.step } as const;
 
     switch (outcome.status) {
       case "succeeded":
-        await saveCheckpoint(db, { jobId, ...outcome.final });
-        await finishJob(db, jobId, "succeeded");
+        await service(() => retry.run(() => saveCheckpoint(db, { jobId, ...outcome.final })));
+        if (!(await finish("succeeded"))) return superseded;
         return { outcome: "succeeded", step: outcome.step };
       case "failed":
-        await finishJob(db, jobId, "failed", outcome.error);
+        if (!(await finish("failed", outcome.error))) return superseded;
         return { outcome: "failed", step: outcome.step };
-      case "stopped":
-        if (outcome.checkpoint) await saveCheckpoint(db, { jobId, ...outcome.checkpoint });
+      case "stopped": {
+        const checkpoint = outcome.checkpoint;
+        if (checkpoint && outcome.reason !== "superseded") await service(() => retry.run(() => saveCheckpoint(db, { jobId, ...checkpoint })));
+        if (outcome.reason === "superseded") return superseded;
         if (outcome.reason === "shutdown") {
-          await addEvent(db, jobId, "interrupted", { step: outcome.step, reason: "worker shutting down; the job will resume from this step" });
+          await service(() => retry.run(() => addEvent(db, jobId, "interrupted", { step: outcome.step, reason: "worker shutting down; the job will resume from this step" })));
           return { outcome: "shutdown", step: outcome.step };
         }
         if (outcome.reason === "timeout") {
-          await finishJob(db, jobId, "failed", `the job ran longer than max_runtime_seconds (${spec.max_runtime_seconds}) and was stopped at step ${outcome.step}`);
+          if (!(await finish("failed", `the job ran longer than max_runtime_seconds (${spec.max_runtime_seconds}) and was stopped at step ${outcome.step}`))) return superseded;
           return { outcome: "failed", step: outcome.step };
         }
-        await finishJob(db, jobId, "cancelled");
+        if (!(await finish("cancelled"))) return superseded;
         return { outcome: "cancelled", step: outcome.step };
+      }
     }
   } catch (err) {
     // A spec the engine refuses, or training that throws, fails for good; anything else (database,
     // engine missing) is rethrown so that BullMQ retries the job from its last checkpoint.
     if (err instanceof SpecError) {
-      await finishJob(db, jobId, "failed", err.field === "training" ? err.message : `${err.field}: ${err.message}`);
+      await retry.run(() => finishJob(db, jobId, "failed", err.field === "training" ? err.message : `${err.field}: ${err.message}`));
       return { outcome: "failed", step: 0 };
     }
     throw err instanceof ServiceError ? err.cause : err;

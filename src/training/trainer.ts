@@ -16,7 +16,8 @@ import { stepsPerEpoch, trainRows, type JobSpec } from "./spec.js";
 import { packState, unpackState } from "./state.js";
 import { callModule, type ModuleLike, type OptimizerLike, type SchedulerLike, type TensorLike, type TorchLike } from "./torch.js";
 
-export type StopReason = "cancel" | "shutdown" | "timeout";
+/** superseded: another worker took the job over (its queue entry was lost and re-enqueued). */
+export type StopReason = "cancel" | "shutdown" | "timeout" | "superseded";
 
 export interface CheckpointData {
   step: number;
