@@ -5,6 +5,8 @@ export default defineConfig({
     // The machine has 2 cores; integration tests start real processes.
     pool: "forks",
     testTimeout: 30_000,
+    // The fault and load tests run on their own: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: ["**/node_modules/**", "test/faults/**"],
     hookTimeout: 60_000,
     projects: [
       {

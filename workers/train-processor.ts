@@ -2,7 +2,7 @@
 // It opens its own database connection (kept for the next job this child runs) and trains one job.
 import { WaitingError, type SandboxedJob } from "bullmq";
 import { loadConfig } from "../src/config.js";
-import type { TrainingJobData } from "../src/queue/training-queue.js";
+import { LOCK_LOST, type TrainingJobData } from "../src/queue/training-queue.js";
 import { createDb, type Db } from "../src/store/db.js";
 import { runJob, type RunResult } from "../src/training/job-runner.js";
 
@@ -30,12 +30,13 @@ export default async function trainProcessor(job: SandboxedJob<TrainingJobData>,
     jobId: job.data.jobId,
     signal,
     outage: { toleranceMs: config.dbRetryMs, holdRows: config.metricsHoldRows },
-    reportProgress: (progress) => {
-      exitIfOrphaned();
-      return job.updateProgress(progress);
-    },
+    // Progress lives in the database. It is not copied to the queue entry: when Redis loses the entry
+    // (a restart), BullMQ's parent fails the whole attempt on that update and hands this still busy
+    // child to the next job.
+    reportProgress: async () => exitIfOrphaned(),
   });
-  if (result.outcome === "shutdown") {
+  // The worker lost this job's lock (Redis forgot it): the queue entry is not ours to move any more.
+  if (result.outcome === "shutdown" && signal?.reason !== LOCK_LOST) {
     // Checkpointed: back to the queue without using up an attempt.
     await job.moveToWait(token);
     throw new WaitingError();

@@ -6,6 +6,9 @@ import type { Config } from "../config.js";
 
 export const QUEUE_NAME = "training";
 
+/** The reason a running job is cancelled with when its worker lost the job's lock (workers/train-processor). */
+export const LOCK_LOST = "lock lost";
+
 export interface TrainingJobData {
   jobId: string;
 }

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Db } from "../store/db.js";
 import { finishJob } from "../store/jobs.js";
-import { QUEUE_NAME, redisConnection, type TrainingJobData } from "./training-queue.js";
+import { LOCK_LOST, QUEUE_NAME, redisConnection, type TrainingJobData } from "./training-queue.js";
 
 const here = fileURLToPath(import.meta.url);
 /** The processor file next to this build: workers/train-processor.ts from source, .js from dist. */
@@ -48,7 +48,7 @@ export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
   worker.on("lockRenewalFailed", (jobIds) => {
     for (const id of jobIds) {
       log.warn({ jobId: id }, "lost the job's lock; stopping it at a checkpoint");
-      worker.cancelJob(id, "lock lost");
+      worker.cancelJob(id, LOCK_LOST);
     }
   });
 
