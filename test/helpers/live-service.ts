@@ -2,7 +2,7 @@
 // REST helpers the tests poll it with. Call useLiveService() at the top of a test file: it registers the
 // vitest hooks that start the API and stop every worker (asserting none is left behind).
 import { afterAll, beforeAll, expect } from "vitest";
-import { startTestService, type TestService } from "./service.js";
+import { startTestService, type TestService, type TestServiceOptions } from "./service.js";
 import { processesFor, startWorkerProcess, waitFor, type WorkerProcess } from "./worker-process.js";
 
 // Response bodies are checked field by field by the tests.
@@ -22,14 +22,14 @@ export interface LiveService {
   allMetrics(id: string): Promise<Json[]>;
 }
 
-export function useLiveService(opts: { pollMs?: number; beforeStart?: () => Promise<void>; env?: () => Record<string, string> } = {}): LiveService {
+export function useLiveService(opts: { pollMs?: number; beforeStart?: () => Promise<void>; env?: () => Record<string, string>; service?: TestServiceOptions } = {}): LiveService {
   const pollMs = opts.pollMs ?? 200;
   const workers: WorkerProcess[] = [];
   let service: TestService | undefined;
   let base = "";
 
   beforeAll(async () => {
-    service = await startTestService(opts.env?.());
+    service = await startTestService(opts.env?.(), opts.service);
     base = await service.app.listen({ port: 0, host: "127.0.0.1" });
     await opts.beforeStart?.();
   });

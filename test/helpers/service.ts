@@ -22,9 +22,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(kind: "sqlite" | "postgres" = TEST_DB): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "trainyard-test-"));
-  if (TEST_DB === "sqlite") {
+  if (kind === "sqlite") {
     return { url: `file:${dataDir}/trainyard.db`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `trainyard_test_${randomBytes(6).toString("hex")}`;
@@ -55,10 +55,17 @@ export interface TestService {
   cleanup(): Promise<void>;
 }
 
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
-  const database = await createTestDatabase();
+export interface TestServiceOptions {
+  /** The database kind, whatever TEST_DB says. */
+  db?: "sqlite" | "postgres";
+  /** The URL the service uses for its database (e.g. through a proxy); the test's own set-up uses the real one. */
+  databaseUrl?: (url: string) => string;
+}
+
+export async function startTestService(env: Record<string, string> = {}, options: TestServiceOptions = {}): Promise<TestService> {
+  const database = await createTestDatabase(options.db);
   const config = loadConfig({
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(database.url) : database.url,
     DATA_DIR: database.dataDir,
     QUEUE_PREFIX: `ty-test-${randomBytes(4).toString("hex")}`,
     LOG_LEVEL: "warn",
