@@ -84,7 +84,15 @@ describe(`workers that stop (${TEST_DB})`, () => {
     }, 240_000, 50);
     expect(resumed.status).toBe("running");
     second.process.kill("SIGTERM");
-    expect(await second.exited).toBe(0); // it checkpointed and handed the job back
+    // It checkpointed and handed the job back: exit 0, as opposed to 1 when its jobs had not
+    // checkpointed within SHUTDOWN_GRACE_MS (the documented bound, 30 s by default).
+    expect(await second.exited).toBe(0);
+    const interrupted = await live.service.db.event.findMany({ where: { jobId: submitted.body.id, type: "interrupted" } });
+    expect(interrupted).toHaveLength(1);
+    const stoppedAt = (interrupted[0].data as { step: number }).step;
+    const checkpointSteps = (await api("GET", `/v1/jobs/${submitted.body.id}/checkpoints`)).body.checkpoints.map((c: Json) => c.step);
+    expect(checkpointSteps).toContain(stoppedAt);
+    expect(stoppedAt).toBeGreaterThanOrEqual(450);
 
     worker();
     const done = await untilStatus(submitted.body.id, ["succeeded", "failed"]);
@@ -92,6 +100,7 @@ describe(`workers that stop (${TEST_DB})`, () => {
     expect(done.status).toBe("succeeded");
     expect(done.attempts).toBe(3);
     const metrics = await allMetrics(done.id);
+    expect(metrics.map((r: Json) => r.step)).toEqual(Array.from({ length: 5 * 180 }, (_, i) => i + 1)); // no gap, no duplicate
     expect(metrics).toEqual(reference.metrics);
     expect(await weightsSha(done.id)).toBe(reference.sha);
   }, 300_000);

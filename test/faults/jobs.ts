@@ -3,27 +3,7 @@ import { expect } from "vitest";
 import type { Db } from "../../src/store/db.js";
 import type { Json, LiveService } from "../helpers/live-service.js";
 
-/** Iris, 4-8-3, one epoch of 12 steps: a job that costs next to nothing. */
-export const tinyJob = (seed = 0): Json => ({
-  model: { layers: [{ type: "Linear", in_features: 4, out_features: 8 }, { type: "ReLU" }, { type: "Linear", in_features: 8, out_features: 3 }] },
-  dataset: { name: "iris" },
-  loss: { type: "CrossEntropyLoss" },
-  optimizer: { type: "SGD", lr: 0.05 },
-  epochs: 1,
-  batch_size: 10,
-  seed,
-  validation_split: 0.2,
-});
-
-/** Iris at batch 2 for many epochs: thousands of small steps, checkpointed often. */
-export const longIrisJob = (epochs: number): Json => ({
-  ...tinyJob(3),
-  optimizer: { type: "Adam", lr: 0.005 },
-  lr_scheduler: { type: "StepLR", step_size: 5, gamma: 0.8 },
-  epochs,
-  batch_size: 2,
-  checkpoint_every_steps: 40,
-});
+export { longIrisJob, tinyJob } from "../helpers/job-specs.js";
 
 export const weightsSha = async (live: LiveService, id: string) => (await fetch(`${live.base}/v1/jobs/${id}/weights`)).headers.get("x-checksum-sha256");
 

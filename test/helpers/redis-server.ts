@@ -1,17 +1,9 @@
 // A private redis-server for tests that restart Redis: the machine's shared one is never touched.
 // Like the service's production Redis it keeps nothing on disk, so a restart forgets the whole queue.
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import { Redis } from "ioredis";
+import { freePort } from "./api-process.js";
 import { waitFor } from "./worker-process.js";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export class PrivateRedis {
   private child: ChildProcess | null = null;
