@@ -18,6 +18,13 @@ describe("loadConfig", () => {
     expect([c.queuePrefix, c.maxUploadBytes, c.stalledIntervalMs, c.jobAttempts]).toEqual(["p", 10, 500, 2]);
     expect(loadConfig({}).queuePrefix).toBe("trainyard");
   });
+  it("reads the fault-tolerance settings", () => {
+    const d = loadConfig({});
+    expect([d.dbRetryMs, d.metricsHoldRows, d.reconcileIntervalMs, d.shutdownGraceMs]).toEqual([300_000, 100_000, 60_000, 30_000]);
+    const c = loadConfig({ DB_RETRY_MS: "5", METRICS_HOLD_ROWS: "6", RECONCILE_INTERVAL_MS: "7", SHUTDOWN_GRACE_MS: "8" });
+    expect([c.dbRetryMs, c.metricsHoldRows, c.reconcileIntervalMs, c.shutdownGraceMs]).toEqual([5, 6, 7, 8]);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: "-1" })).toThrow(/SHUTDOWN_GRACE_MS/);
+  });
   it("hides passwords in URLs it prints", () => {
     expect(redactUrl("postgresql://u:pw@h:5432/db")).toBe("postgresql://u:***@h:5432/db");
     expect(redactUrl("redis://127.0.0.1:6379")).toBe("redis://127.0.0.1:6379");

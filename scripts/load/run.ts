@@ -127,12 +127,13 @@ async function submitAll(s: Service, opts: LoadOptions): Promise<{ ids: string[]
   return { ids, samples, rejected, seconds: (performance.now() - started) / 1000 };
 }
 
-async function waitUntilEnded(db: Db, ids: string[], timeoutMs: number): Promise<void> {
+/** The database is this run's own: waits until none of its jobs is unfinished. */
+async function waitUntilEnded(db: Db, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ended = await db.job.count({ where: { id: { in: ids }, status: { in: TERMINAL } } });
-    if (ended === ids.length) return;
-    if (Date.now() > deadline) throw new Error(`${ids.length - ended} of ${ids.length} jobs had not ended after ${timeoutMs} ms`);
+    const unfinished = await db.job.count({ where: { status: { notIn: TERMINAL } } });
+    if (unfinished === 0) return;
+    if (Date.now() > deadline) throw new Error(`${unfinished} jobs had not ended after ${timeoutMs} ms`);
     await sleep(250);
   }
 }
@@ -222,7 +223,7 @@ async function pollWhileTraining(s: Service, opts: LoadOptions): Promise<PollRep
   stop = true;
   await Promise.all(pollers);
   for (const id of ids) await fetch(`${s.api.base}/v1/jobs/${id}/cancel`, { method: "POST" });
-  await waitUntilEnded(s.db, ids, 120_000);
+  await waitUntilEnded(s.db, 120_000);
   return { pollers: opts.pollers, trainingJobs: ids.length, requests: measured.length, errors, latencyMs: latency(measured), stepsPerSecondAlone: alone, stepsPerSecondPolled: polled };
 }
 
@@ -233,7 +234,7 @@ export async function runLoad(opts: LoadOptions): Promise<{ submit: SubmitReport
     const started = performance.now();
     const sent = await submitAll(s, opts);
     opts.log(`  ${sent.ids.length} of ${opts.jobs} accepted in ${sent.seconds.toFixed(1)} s; waiting for the queue to drain`);
-    await waitUntilEnded(s.db, sent.ids, opts.drainTimeoutMs);
+    await waitUntilEnded(s.db, opts.drainTimeoutMs);
     const drainSeconds = (performance.now() - started) / 1000;
     const submit: SubmitReport = {
       submitted: opts.jobs,
