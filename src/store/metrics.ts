@@ -14,6 +14,8 @@ export interface MetricRow {
   test_accuracy?: number;
 }
 
+const INSERT_ROWS = 1_000;
+
 const toData = (jobId: string, r: MetricRow) => ({
   jobId,
   step: r.step,
@@ -47,7 +49,8 @@ export async function writeMetricsBatch(db: Db, jobId: string, attempt: number, 
     });
     if (count !== 1) return false;
     await tx.metric.deleteMany({ where: { jobId, step: { gte: rows[0].step, lte: step } } });
-    await tx.metric.createMany({ data: rows.map((r) => toData(jobId, r)) });
+    // In slices: rows held through a long outage would pass the database's limit of bound parameters.
+    for (let i = 0; i < rows.length; i += INSERT_ROWS) await tx.metric.createMany({ data: rows.slice(i, i + INSERT_ROWS).map((r) => toData(jobId, r)) });
     return true;
   }, { timeout: 30_000, maxWait: 30_000 });
 }
