@@ -44,15 +44,13 @@ export interface OutageLimits {
   holdRows: number;
 }
 
-export const DEFAULT_OUTAGE_LIMITS: OutageLimits = { toleranceMs: 300_000, holdRows: 100_000 };
-
 export interface RunContext {
   db: Db;
   jobId: string;
   /** Aborted by the worker process when it shuts down (SIGTERM) or loses the job's lock. */
   signal?: AbortSignal;
   reportProgress(progress: { epoch: number; step: number; total_steps: number }): Promise<void>;
-  outage?: OutageLimits;
+  outage: OutageLimits;
 }
 
 export type RunResult =
@@ -128,7 +126,7 @@ class MetricsBuffer {
       }
       this.held = this.held.slice(rows.length);
       const { step, epoch } = rows[rows.length - 1];
-      // The queue's copy of the progress is for dashboards; losing one update (Redis away) loses nothing.
+      // Progress is in the database already; the report is a courtesy to the caller and may fail.
       await this.ctx.reportProgress({ epoch, step, total_steps: this.totalSteps }).catch(() => undefined);
     }
     const job = await getJob(this.ctx.db, this.ctx.jobId);
@@ -139,7 +137,7 @@ class MetricsBuffer {
 
 export async function runJob(ctx: RunContext): Promise<RunResult> {
   const { db, jobId } = ctx;
-  const limits = ctx.outage ?? DEFAULT_OUTAGE_LIMITS;
+  const limits = ctx.outage;
   const retry = new OutageRetry(limits.toleranceMs);
   const job = await retry.run(() => startAttempt(db, jobId));
   if (!job) {
