@@ -46,7 +46,7 @@ function submitTable(r: SubmitReport, o: Omit<LoadOptions, "log">): string {
 function pollTable(r: PollReport, o: Omit<LoadOptions, "log">): string {
   const cost = r.stepsPerSecondAlone > 0 ? (1 - r.stepsPerSecondPolled / r.stepsPerSecondAlone) * 100 : 0;
   const rows: [string, string][] = [
-    ["pollers (one request every ms after the last answer)", `${r.pollers} (${o.pollIntervalMs})`],
+    ["pollers (ms each waits after an answer)", `${r.pollers} (${o.pollIntervalMs})`],
     ["jobs training meanwhile", String(r.trainingJobs)],
     ["GET /v1/jobs/:id/metrics requests / errors", `${r.requests} / ${r.errors}`],
     ["GET metrics latency p50 / p99 / max (ms)", `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p99)} / ${ms(r.latencyMs.max)}`],
