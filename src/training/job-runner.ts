@@ -138,7 +138,8 @@ class MetricsBuffer {
 export async function runJob(ctx: RunContext): Promise<RunResult> {
   const { db, jobId } = ctx;
   const limits = ctx.outage;
-  const retry = new OutageRetry(limits.toleranceMs);
+  // The job's event log says the worker rode out an outage (best effort: the database has just come back).
+  const retry = new OutageRetry(limits.toleranceMs, (ms) => void addEvent(db, jobId, "database_outage", { seconds: Math.round(ms / 100) / 10, resolution: "metrics held and written after it" }).catch(() => undefined));
   const job = await retry.run(() => startAttempt(db, jobId));
   if (!job) {
     // Cancelled while queued, or already finished: nothing to do. A job left in `cancelling` by a

@@ -12,12 +12,15 @@ export class OutageRetry {
   private since: number | null = null;
   private delay = 0;
 
-  constructor(private readonly toleranceMs: number) {}
+  /** `onRecovered` hears how long each outage lasted, once it is over. */
+  constructor(private readonly toleranceMs: number, private readonly onRecovered: (outageMs: number) => void = () => undefined) {}
 
   /** The database answered: the outage, if any, is over. */
   recovered(): void {
+    const since = this.since;
     this.since = null;
     this.delay = 0;
+    if (since !== null) this.onRecovered(Date.now() - since);
   }
 
   /** A call failed: rethrows unless it is an outage still within its tolerance; returns how long to wait before the next try. */

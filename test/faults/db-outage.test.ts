@@ -67,6 +67,10 @@ describe("the database unreachable for a while (postgres)", () => {
     expect(done.status).toBe("succeeded");
     expect(done.attempts).toBe(1); // held and retried in place, not handed back to the queue
     expect((await statusHistory(live.service.db, id)).terminal).toEqual(["succeeded"]);
+    // The worker met the outage mid-job and waited it out (its notice in the job's event log).
+    const outages = await live.service.db.event.findMany({ where: { jobId: id, type: "database_outage" } });
+    expect(outages.length).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...outages.map((e) => (e.data as { seconds: number }).seconds))).toBeGreaterThanOrEqual(3);
     await expectCompleteMetrics(live, done);
     expect(await live.allMetrics(id)).toEqual(await live.allMetrics(reference.id));
     expect(await weightsSha(live, id)).toBe(await weightsSha(live, reference.id));
