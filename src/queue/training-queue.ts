@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 
 export const QUEUE_NAME = "training";
+const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /** The reason a running job is cancelled with when its worker lost the job's lock (workers/train-processor). */
 export const LOCK_LOST = "lock lost";
@@ -27,7 +28,24 @@ export class TrainingQueue {
     this.queue = new Queue<TrainingJobData>(QUEUE_NAME, { connection: this.connection, prefix: config.queuePrefix });
   }
 
+  /**
+   * Adds the job, or fails after ENQUEUE_TIMEOUT_MS: while Redis is away the connection holds commands
+   * until it is back, and a request must not hang that long. An add that completes later anyway is
+   * harmless (a worker skips a job whose row is gone; the reconciler adds what is missing).
+   */
   async enqueue(jobId: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.add(jobId), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async add(jobId: string): Promise<void> {
     await this.queue.add(
       "train",
       { jobId },

@@ -109,4 +109,17 @@ describe(`Redis restarted, queue state gone (${TEST_DB})`, () => {
     w.process.kill("SIGTERM");
     expect(await w.exited).toBe(0);
   }, 300_000);
+
+  it("while Redis is down, a submission is answered 503 rather than left hanging", async () => {
+    await redis.kill();
+    const refused = await live.api("POST", "/v1/jobs", tinyJob(9));
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.message).toMatch(/job queue \(Redis\) is unreachable/);
+    const ready = await live.api("GET", "/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.message).toMatch(/redis/);
+    await redis.start();
+    expect(await live.service.db.job.count({ where: { status: { in: ["queued", "running"] } } })).toBe(0); // the refused job was not kept
+    await waitFor("the API to take jobs again", async () => ((await live.api("POST", "/v1/jobs", tinyJob(9))).status === 202 ? true : undefined), 30_000, 200);
+  });
 });
