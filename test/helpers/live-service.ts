@@ -36,7 +36,10 @@ export function useLiveService(opts: { pollMs?: number; beforeStart?: () => Prom
   afterAll(async () => {
     for (const w of workers) if (w.process.exitCode === null && w.process.signalCode === null) w.process.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
-    const left = service ? processesFor(service.config.queuePrefix) : [];
+    // A training child notices its worker is gone within a second or so (workers/train-processor.ts).
+    const prefix = service?.config.queuePrefix;
+    for (let i = 0; prefix && i < 50 && processesFor(prefix).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const left = prefix ? processesFor(prefix) : [];
     for (const p of left) process.kill(p.pid, "SIGKILL");
     await service?.cleanup();
     expect(left).toEqual([]);
