@@ -15,6 +15,12 @@ export interface Config {
   stalledIntervalMs: number;
   /** Retries of a job after its worker died or it failed for a reason other than its own spec. */
   jobAttempts: number;
+  /** A worker's name in logs and metrics; empty: host:pid. */
+  workerId: string;
+  /** The admin key (ADMIN_API_KEY) that opens the queue board at /admin/queues; empty: the board is off. */
+  adminApiKey: string;
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`; empty: /metrics is open. */
+  metricsToken: string;
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -38,6 +44,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: positiveInt("MAX_UPLOAD_BYTES", env.MAX_UPLOAD_BYTES, 256 * 1024 * 1024),
     stalledIntervalMs: positiveInt("STALLED_INTERVAL_MS", env.STALLED_INTERVAL_MS, 30_000),
     jobAttempts: positiveInt("JOB_ATTEMPTS", env.JOB_ATTEMPTS, 5),
+    workerId: env.WORKER_ID || "",
+    adminApiKey: env.ADMIN_API_KEY || "",
+    metricsToken: env.METRICS_TOKEN || "",
   };
 }
 

@@ -1,12 +1,17 @@
 // BullMQ's sandboxed processor: runs in a child process forked by the worker (src/queue/worker.ts).
 // It opens its own database connection (kept for the next job this child runs) and trains one job.
+// Its log lines (stdout, piped through the worker's) carry job_id, attempt and the worker's id.
 import { WaitingError, type SandboxedJob } from "bullmq";
-import { loadConfig } from "../src/config.js";
+import pino, { type Logger } from "pino";
+import { loadConfig, type Config } from "../src/config.js";
 import type { TrainingJobData } from "../src/queue/training-queue.js";
+import { workerId } from "../src/queue/worker-stats.js";
 import { createDb, type Db } from "../src/store/db.js";
 import { runJob, type RunResult } from "../src/training/job-runner.js";
 
 let db: Db | null = null;
+let config: Config | null = null;
+let log: Logger | null = null;
 
 // If the worker process dies (kill -9), this child must not train on: another worker resumes the job
 // from its last checkpoint, and two runs of one job would write over each other. The checks run on
@@ -23,10 +28,14 @@ process.prependListener("unhandledRejection", exitIfOrphaned);
 setInterval(exitIfOrphaned, 1_000).unref();
 
 export default async function trainProcessor(job: SandboxedJob<TrainingJobData>, token?: string, signal?: AbortSignal): Promise<RunResult> {
-  db ??= createDb(loadConfig().databaseUrl);
+  config ??= loadConfig();
+  db ??= createDb(config.databaseUrl);
+  // The worker process forked this child: its id is the parent's (host:ppid unless WORKER_ID is set).
+  log ??= pino({ level: config.logLevel, name: "train" }).child({ worker: workerId(config.workerId, parentPid) });
   const result = await runJob({
     db,
     jobId: job.data.jobId,
+    log: log.child({ job_id: job.data.jobId, attempt: job.attemptsStarted }),
     signal,
     reportProgress: (progress) => {
       exitIfOrphaned();

@@ -6,6 +6,10 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { ApiContext } from "./context.js";
 import { errorSchema, installErrorHandling } from "./errors.js";
 import { sharedSchemas } from "./schemas.js";
+import { queueBoard } from "./admin/queue-board.js";
+import { installJobLogging } from "./observability/job-logging.js";
+import { installMetrics } from "./observability/metrics.js";
+import { installRequestIds, requestIdFor } from "./observability/request-id.js";
 import { checkpointsRoutes } from "./routes/checkpoints.js";
 import { datasetsRoutes } from "./routes/datasets.js";
 import { eventsRoutes } from "./routes/events.js";
@@ -18,9 +22,13 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean | ob
   const app = Fastify({
     logger: options.logger ?? { level: ctx.config.logLevel },
     bodyLimit: 1024 * 1024, // JSON bodies; uploads stream with their own limit
+    genReqId: requestIdFor,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   });
   installErrorHandling(app);
+  installRequestIds(app);
+  installJobLogging(app);
+  installMetrics(app, ctx);
   app.addSchema(errorSchema);
   for (const schema of sharedSchemas) app.addSchema(schema);
 
@@ -28,14 +36,14 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean | ob
     openapi: {
       openapi: "3.0.3",
       info: { title: "Trainyard", version: "0.1.0", description: "Training as a service: submit a model and a job over REST, workers train it, download the weights." },
-      tags: [{ name: "models" }, { name: "datasets" }, { name: "jobs" }, { name: "health" }],
+      tags: [{ name: "models" }, { name: "datasets" }, { name: "jobs" }, { name: "health" }, { name: "operators" }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  for (const plugin of [healthRoutes, modelsRoutes, datasetsRoutes, jobsRoutes, metricsRoutes, eventsRoutes, checkpointsRoutes]) {
+  for (const plugin of [healthRoutes, modelsRoutes, datasetsRoutes, jobsRoutes, metricsRoutes, eventsRoutes, checkpointsRoutes, queueBoard]) {
     await app.register(plugin, { ctx });
   }
   return app;

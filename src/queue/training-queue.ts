@@ -3,6 +3,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
+import { readWorkerStats, type WorkerStats } from "./worker-stats.js";
 
 export const QUEUE_NAME = "training";
 
@@ -42,6 +43,11 @@ export class TrainingQueue {
   async removeWaiting(jobId: string): Promise<void> {
     const job = await this.queue.getJob(jobId);
     if (job && (await job.isWaiting() || await job.isDelayed())) await job.remove().catch(() => undefined);
+  }
+
+  /** The figures each live worker keeps in Redis (steps/s, jobs in hand). */
+  workerStats(): Promise<WorkerStats[]> {
+    return readWorkerStats(this.connection, this.config.queuePrefix);
   }
 
   async ping(): Promise<void> {

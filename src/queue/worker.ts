@@ -1,7 +1,9 @@
 // A worker process: a BullMQ worker whose processor runs in a separate child process
 // (workers/train-processor), so training never blocks this process's event loop and the job lock is
 // always renewed. SIGTERM asks every running job to checkpoint and step back into the queue, then exits.
-import { Worker } from "bullmq";
+// Every log line about a job carries job_id, attempt and worker; the worker's steps/s go to Redis
+// (worker-stats.ts) for the API's /metrics.
+import { Worker, type Job } from "bullmq";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
@@ -9,6 +11,7 @@ import type { Config } from "../config.js";
 import type { Db } from "../store/db.js";
 import { finishJob } from "../store/jobs.js";
 import { QUEUE_NAME, redisConnection, type TrainingJobData } from "./training-queue.js";
+import { StepRates, WorkerStatsPublisher, workerId } from "./worker-stats.js";
 
 const here = fileURLToPath(import.meta.url);
 /** The processor file next to this build: workers/train-processor.ts from source, .js from dist. */
@@ -16,15 +19,19 @@ export const PROCESSOR_FILE = path.resolve(path.dirname(here), "../../workers", 
 
 export interface WorkerHandle {
   worker: Worker<TrainingJobData>;
+  /** This worker's name in logs and metrics (WORKER_ID, or host:pid). */
+  id: string;
   /** Checkpoint running jobs, put them back in the queue, close. */
   shutdown(): Promise<void>;
 }
 
 export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
+  const id = workerId(config.workerId);
   const connection = redisConnection(config);
   const worker = new Worker<TrainingJobData>(QUEUE_NAME, PROCESSOR_FILE, {
     connection,
     prefix: config.queuePrefix,
+    name: id,
     concurrency: config.workerConcurrency,
     useWorkerThreads: false,
     // A job whose worker died (lock not renewed) goes back to the queue; it resumes from its last checkpoint.
@@ -32,24 +39,57 @@ export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
     lockDuration: config.stalledIntervalMs,
     maxStalledCount: config.jobAttempts,
   });
-  worker.on("active", (job) => log.info({ jobId: job.data.jobId }, "job started"));
-  worker.on("completed", (job, result) => log.info({ jobId: job.data.jobId, result }, "job done"));
+  const jobLog = (job: Job<TrainingJobData>) => log.child({ job_id: job.data.jobId, attempt: job.attemptsStarted, worker: id });
+
+  const rates = new StepRates();
+  const active = new Set<string>();
+  const statsConnection = redisConnection(config);
+  const stats = new WorkerStatsPublisher(statsConnection, config.queuePrefix, id, () => ({ stepsPerSecond: rates.total(), activeJobs: active.size }), (err) =>
+    log.warn({ err: err.message, worker: id }, "could not publish worker stats"),
+  );
+  const settled = (job: Job<TrainingJobData>) => {
+    active.delete(job.data.jobId);
+    rates.forget(job.data.jobId);
+    stats.publish();
+  };
+
+  worker.on("active", (job) => {
+    active.add(job.data.jobId);
+    stats.publish();
+    jobLog(job).info("job started");
+  });
+  worker.on("progress", (job, progress) => {
+    const step = (progress as { step?: unknown }).step;
+    if (typeof step !== "number") return;
+    rates.record(job.data.jobId, step);
+    stats.publish();
+    jobLog(job).debug({ progress }, "job progress");
+  });
+  worker.on("completed", (job, result) => {
+    settled(job);
+    jobLog(job).info({ result }, "job done");
+  });
   worker.on("failed", (job, err) => {
     if (!job) return;
+    settled(job);
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/.test(err.message);
-    log.error({ jobId: job.data.jobId, err: err.message, attempt: job.attemptsMade, final }, "job attempt failed");
+    const logger = jobLog(job);
+    logger.error({ err: err.message, final }, "job attempt failed");
     // Out of retries: the database must say so too.
-    if (final || err.name === "UnrecoverableError") void finishJob(db, job.data.jobId, "failed", err.message).catch((e) => log.error({ err: e }, "could not mark job failed"));
+    if (final || err.name === "UnrecoverableError") void finishJob(db, job.data.jobId, "failed", err.message).catch((e) => logger.error({ err: e }, "could not mark job failed"));
   });
-  worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
+  worker.on("error", (err) => log.error({ err: err.message, worker: id }, "worker error"));
 
   let closing: Promise<void> | null = null;
   return {
     worker,
+    id,
     shutdown() {
       closing ??= (async () => {
         worker.cancelAllJobs("shutdown");
         await worker.close();
+        await stats.stop();
+        statsConnection.disconnect();
         connection.disconnect();
       })();
       return closing;

@@ -3,13 +3,14 @@
 // buffered and written in batches; each flush also records progress and reads the job's status,
 // which is how a cancel request reaches a running job.
 import { setImmediate as yieldImmediate } from "node:timers/promises";
+import type { Logger } from "pino";
 import type { DatasetArrays } from "../datasets/arrays.js";
 import { isBuiltin, loadBuiltin } from "../datasets/builtin.js";
 import { latestResumable, readPart, saveCheckpoint } from "../store/checkpoints.js";
 import { getDataset, loadDatasetArrays } from "../store/datasets.js";
 import type { Db } from "../store/db.js";
 import { addEvent } from "../store/events.js";
-import { finishJob, getJob, recordProgress, startAttempt } from "../store/jobs.js";
+import { finishJob, getJob, recordProgress, startAttempt, type JobRow } from "../store/jobs.js";
 import { deleteMetricsAfter, writeMetrics, type MetricRow } from "../store/metrics.js";
 import { SpecError } from "./build.js";
 import type { JobSpec } from "./spec.js";
@@ -37,6 +38,8 @@ const FLUSH_EVERY_ROWS = 500;
 export interface RunContext {
   db: Db;
   jobId: string;
+  /** Bound to the job (job_id, attempt, worker) by the caller. */
+  log: Logger;
   /** Aborted by the worker process when it shuts down (SIGTERM). */
   signal?: AbortSignal;
   reportProgress(progress: { epoch: number; step: number; total_steps: number }): Promise<void>;
@@ -90,15 +93,27 @@ class MetricsBuffer {
 }
 
 export async function runJob(ctx: RunContext): Promise<RunResult> {
-  const { db, jobId } = ctx;
+  const { db, jobId, log } = ctx;
   const job = await startAttempt(db, jobId);
   if (!job) {
     // Cancelled while queued, or already finished: nothing to do. A job left in `cancelling` by a
     // worker that died is settled here.
     const current = await getJob(db, jobId);
     if (current?.status === "cancelling") await finishJob(db, jobId, "cancelled");
+    log.info({ status: current?.status ?? "missing" }, "job not run: no longer queued");
     return { outcome: "skipped", status: current?.status ?? "missing" };
   }
+  const result = await runAttempt(ctx, job).catch((err: unknown) => {
+    log.error({ err: err instanceof Error ? err.message : String(err) }, "training attempt failed; the job will be retried");
+    throw err;
+  });
+  log.info(result, "training ended");
+  return result;
+}
+
+/** One attempt at a job the worker has taken: load, train, record. */
+async function runAttempt(ctx: RunContext, job: JobRow): Promise<RunResult> {
+  const { db, jobId, log } = ctx;
   const spec = job.spec as unknown as JobSpec;
   const startedAt = Date.now();
   try {
@@ -109,6 +124,7 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
     // Steps after the checkpoint are trained again; their old rows go so the series has no duplicates.
     await deleteMetricsAfter(db, jobId, resume?.step ?? 0);
     if (resume) await addEvent(db, jobId, "resumed", { step: resume.step, attempt: job.attempts });
+    log.info({ db_attempt: job.attempts, resume_step: resume?.step ?? null, total_steps: job.totalSteps }, "training started");
 
     const metrics = new MetricsBuffer(ctx, job.totalSteps);
     let lastStep = resume?.step ?? 0;
@@ -128,6 +144,7 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
           await metrics.flush(); // metrics reach the database no later than the checkpoint that covers them
           await saveCheckpoint(db, { jobId, ...c });
         });
+        log.debug({ step: c.step, kind: c.kind }, "checkpoint saved");
       },
       async yieldToEventLoop() {
         if (metrics.due()) await service(() => metrics.flush());
@@ -165,6 +182,7 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
     // A spec the engine refuses, or training that throws, fails for good; anything else (database,
     // engine missing) is rethrown so that BullMQ retries the job from its last checkpoint.
     if (err instanceof SpecError) {
+      log.warn({ err: err.message, field: err.field }, "job failed: the engine refused it");
       await finishJob(db, jobId, "failed", err.field === "training" ? err.message : `${err.field}: ${err.message}`);
       return { outcome: "failed", step: 0 };
     }

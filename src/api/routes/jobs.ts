@@ -8,6 +8,7 @@ import { DEFAULT_CHECKPOINT_EVERY_STEPS, stepsPerEpoch, trainRows, type ClassSpe
 import { checkJob } from "../../training/validate.js";
 import type { ApiContext, RouteOptions } from "../context.js";
 import { ApiError, badRequest, conflict, errorResponses, notFound, unavailable } from "../errors.js";
+import { bindJobToRequest } from "../observability/job-logging.js";
 import { idParams } from "../schemas.js";
 import { asApiErrors } from "../spec-errors.js";
 
@@ -165,12 +166,15 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
     // The layers came from the body's model, or from the stored model named by model_id.
     await asApiErrors(() => checkJob(spec, shapes), (field) => (field.startsWith("layers") ? (body.model ? `model.${field}` : "model_id") : field));
     const job = await createJob(ctx.db, { spec, modelId: body.model_id ?? null, datasetId, datasetName, totalSteps: body.epochs * stepsPerEpoch(rows, spec) });
+    bindJobToRequest(request, reply, job.id);
     try {
       await ctx.queue.enqueue(job.id);
     } catch (err) {
       await ctx.db.job.delete({ where: { id: job.id } }).catch(() => undefined);
+      request.log.error({ err: (err as Error).message }, "job not queued: Redis unreachable; job removed");
       throw unavailable(`the job queue (Redis) is unreachable: ${(err as Error).message}`);
     }
+    request.log.info({ total_steps: job.totalSteps }, "job queued");
     return reply.code(202).send(jobToJson(job));
   });
 
@@ -214,6 +218,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
     const outcome = await requestCancel(ctx.db, request.params.id);
     if (outcome === "not_found") throw notFound("job", request.params.id);
     if (typeof outcome === "object") throw conflict(`job ${request.params.id} is already ${outcome.conflict}`);
+    request.log.info({ outcome }, "cancel requested");
     if (outcome === "cancelled") await ctx.queue.removeWaiting(request.params.id).catch(() => undefined);
     return reply.code(202).send(jobToJson((await getJob(ctx.db, request.params.id))!));
   });
