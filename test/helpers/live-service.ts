@@ -12,8 +12,8 @@ export interface LiveService {
   /** The API's base URL (set once the beforeAll hook has run). */
   readonly base: string;
   readonly service: TestService;
-  /** Starts one more worker process against this service's queue and database. */
-  worker(): WorkerProcess;
+  /** Starts one more worker process against this service's queue and database (env: extra variables). */
+  worker(env?: Record<string, string>): WorkerProcess;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
   job(id: string): Promise<Json>;
   untilStatus(id: string, statuses: string[], timeoutMs?: number): Promise<Json>;
@@ -50,8 +50,8 @@ export function useLiveService(opts: { pollMs?: number; beforeStart?: () => Prom
       if (!service) throw new Error("the live service has not started yet");
       return service;
     },
-    worker() {
-      const w = startWorkerProcess(live.service.config);
+    worker(env) {
+      const w = startWorkerProcess(live.service.config, env);
       workers.push(w);
       return w;
     },
