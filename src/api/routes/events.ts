@@ -38,11 +38,13 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     request.raw.on("close", () => (closed = true));
     const send = (type: string, data: unknown) => res.write(`id: ${eventId}:${step}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
     let lastWrite = Date.now();
+    // Set once the final status is sent; the stream then ends as soon as no metric is left to send
+    // (it stays set across rounds: the final status often comes in the same round as the last metrics).
+    let finished = false;
     try {
       while (!closed) {
         const events = await eventsAfter(ctx.db, job.id, eventId);
         const metrics = await metricsAfter(ctx.db, job.id, step, 1000);
-        let finished = false;
         // Metrics first: a final status arrives after the metrics that led to it.
         for (const row of metrics) {
           step = row.step;
