@@ -111,5 +111,6 @@ export async function readWorkerStats(redis: Redis, queuePrefix: string): Promis
     if (err || !h || h.steps_per_second === undefined) return;
     stats.push({ worker: keys[i].slice(prefix.length), stepsPerSecond: Number(h.steps_per_second), activeJobs: Number(h.active_jobs ?? 0) });
   });
+  // SCAN may name a key twice.
   return [...new Map(stats.map((s) => [s.worker, s])).values()].sort((a, b) => a.worker.localeCompare(b.worker));
 }

@@ -4,6 +4,7 @@
 // Every log line about a job carries job_id, attempt and worker; the worker's steps/s go to Redis
 // (worker-stats.ts) for the API's /metrics.
 import { Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
@@ -43,7 +44,8 @@ export function startWorker(config: Config, db: Db, log: Logger): WorkerHandle {
 
   const rates = new StepRates();
   const active = new Set<string>();
-  const statsConnection = redisConnection(config);
+  // Plain commands only, and they give up when Redis is away (the worker's own connection waits forever).
+  const statsConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   const stats = new WorkerStatsPublisher(statsConnection, config.queuePrefix, id, () => ({ stepsPerSecond: rates.total(), activeJobs: active.size }), (err) =>
     log.warn({ err: err.message, worker: id }, "could not publish worker stats"),
   );
