@@ -158,6 +158,32 @@ describe(`GET /metrics (${TEST_DB})`, () => {
   });
 });
 
+describe("StepRates (a worker's steps/s)", () => {
+  it("sums its jobs' rates over the last 10 s, starts afresh when a job resumes from an earlier step, and counts a silent job 0", () => {
+    const rates = new StepRates();
+    const t = 1_000_000;
+    expect(rates.total(t)).toBe(0);
+    rates.record("a", 0, t);
+    expect(rates.total(t)).toBe(0); // one report is no rate yet
+    rates.record("a", 40, t + 2_000);
+    rates.record("b", 10, t);
+    rates.record("b", 20, t + 1_000);
+    expect(rates.total(t + 2_000)).toBe(20 + 10);
+    // Reports older than the window no longer count towards the rate.
+    rates.record("a", 100, t + 13_000);
+    expect(rates.total(t + 13_000)).toBeCloseTo((100 - 40) / 11, 9); // the first report dropped out; b silent for 12 s: 0
+    rates.record("a", 150, t + 14_000);
+    expect(rates.total(t + 14_000)).toBe(50); // the report at t + 2 s dropped out too
+    // Resumed from a checkpoint at step 120: the steps trained again are measured afresh.
+    rates.record("a", 120, t + 15_000);
+    expect(rates.total(t + 15_000)).toBe(0);
+    rates.record("a", 170, t + 16_000);
+    expect(rates.total(t + 16_000)).toBe(50);
+    rates.forget("a");
+    expect(rates.total(t + 16_000)).toBe(0);
+  });
+});
+
 describe(`queue board at /admin/queues (${TEST_DB})`, () => {
   const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
