@@ -1,7 +1,8 @@
 // Job rows and their status transitions. Each transition is one conditional update (WHERE status IN
 // ...), so the API and any number of workers can race on a job and exactly one transition wins.
-import type { Db } from "./db.js";
+import type { Db, Tx } from "./db.js";
 import { addEvent } from "./events.js";
+import { DEFAULT_TENANT_ID } from "./tenants.js";
 
 export const JOB_STATUSES = ["queued", "running", "cancelling", "succeeded", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -9,7 +10,15 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "
 
 export type JobRow = NonNullable<Awaited<ReturnType<Db["job"]["findUnique"]>>>;
 
+/** Job priorities: 1 is trained first, 100 last (BullMQ's priority, lower first); same priority, first in first out. */
+export const MIN_PRIORITY = 1;
+export const MAX_PRIORITY = 100;
+export const DEFAULT_PRIORITY = 50;
+
 export interface NewJob {
+  /** The owner; the single-user tenant when not given. */
+  tenantId?: string;
+  priority?: number;
   spec: object;
   modelId: string | null;
   datasetId: string | null;
@@ -17,8 +26,8 @@ export interface NewJob {
   totalSteps: number;
 }
 
-export async function createJob(db: Db, job: NewJob): Promise<JobRow> {
-  const row = await db.job.create({ data: { ...job, spec: job.spec as never, status: "queued" } });
+export async function createJob(db: Db | Tx, job: NewJob): Promise<JobRow> {
+  const row = await db.job.create({ data: { ...job, tenantId: job.tenantId ?? DEFAULT_TENANT_ID, priority: job.priority ?? DEFAULT_PRIORITY, spec: job.spec as never, status: "queued" } });
   await addEvent(db, row.id, "status", { status: "queued" });
   return row;
 }
@@ -27,10 +36,15 @@ export function getJob(db: Db, id: string): Promise<JobRow | null> {
   return db.job.findUnique({ where: { id } });
 }
 
-/** Newest first; `cursor` is the id of the last job of the previous page. */
-export async function listJobs(db: Db, opts: { status?: JobStatus; cursor?: string; limit: number }): Promise<{ jobs: JobRow[]; nextCursor: string | null }> {
+/** A job of one tenant: another tenant's job is null, exactly like one that does not exist. */
+export function getTenantJob(db: Db, tenantId: string, id: string): Promise<JobRow | null> {
+  return db.job.findFirst({ where: { id, tenantId } });
+}
+
+/** A tenant's jobs, newest first; `cursor` is the id of the last job of the previous page. */
+export async function listJobs(db: Db, opts: { tenantId: string; status?: JobStatus; cursor?: string; limit: number }): Promise<{ jobs: JobRow[]; nextCursor: string | null }> {
   const rows = await db.job.findMany({
-    where: opts.status ? { status: opts.status } : {},
+    where: { tenantId: opts.tenantId, ...(opts.status ? { status: opts.status } : {}) },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: opts.limit + 1,
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
