@@ -69,6 +69,12 @@ export async function checkJobQuotas(tx: Tx, tenantId: string, limits: Limits): 
   }
 }
 
+/** Throws QuotaExceededError if the tenant already stores as much as its limit allows. */
+export async function checkRoomLeft(tx: Tx, tenantId: string, limits: Limits): Promise<void> {
+  const stored = await storedBytes(tx, tenantId);
+  if (stored >= limits.storedBytes) throw new QuotaExceededError("max_stored_bytes", limits.storedBytes, storedMessage(stored, 0, limits.storedBytes));
+}
+
 /** Throws QuotaExceededError if `adding` more bytes would take the tenant past its stored-bytes limit. */
 export async function checkStoredBytes(tx: Tx, tenantId: string, adding: number, limits: Limits): Promise<void> {
   const stored = await storedBytes(tx, tenantId);

@@ -6,7 +6,7 @@ import { DatasetShapeError } from "../../datasets/arrays.js";
 import { CsvError } from "../../datasets/csv.js";
 import { SafetensorsError } from "../../datasets/safetensors.js";
 import { getDataset, listDatasets, saveCsvDataset, saveSafetensorsDataset, type DatasetOwner, type DatasetRow } from "../../store/datasets.js";
-import { checkStoredBytes, lockTenant } from "../../store/quotas.js";
+import { checkRoomLeft, checkStoredBytes, lockTenant } from "../../store/quotas.js";
 import { tenantLimits, withQuotas } from "../quotas.js";
 import type { RouteOptions } from "../context.js";
 import { ApiError, badRequest, errorResponses, notFound, tooLarge } from "../errors.js";
@@ -84,7 +84,7 @@ export const datasetsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     const limits = await tenantLimits(ctx, tenantId);
     // Refused at once when the tenant is already at its stored-bytes quota; otherwise checked again, with
     // the stored size, in the transaction that makes the upload ready (under the tenant's lock).
-    await withQuotas(() => checkStoredBytes(ctx.db, tenantId, 1, limits));
+    await withQuotas(() => checkRoomLeft(ctx.db, tenantId, limits));
     const owner: DatasetOwner = {
       tenantId,
       admit: async (tx, byteSize) => {

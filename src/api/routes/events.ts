@@ -38,11 +38,12 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     request.raw.on("close", () => (closed = true));
     const send = (type: string, data: unknown) => res.write(`id: ${eventId}:${step}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
     let lastWrite = Date.now();
+    // Once the final status is sent, the stream ends as soon as a poll finds no more metrics.
+    let finished = false;
     try {
       while (!closed) {
         const events = await eventsAfter(ctx.db, job.id, eventId);
         const metrics = await metricsAfter(ctx.db, job.id, step, 1000);
-        let finished = false;
         // Metrics first: a final status arrives after the metrics that led to it.
         for (const row of metrics) {
           step = row.step;
