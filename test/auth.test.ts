@@ -7,7 +7,9 @@ import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUEUE_NAME, redisConnection } from "../src/queue/training-queue.js";
 import { saveCheckpoint } from "../src/store/checkpoints.js";
-import { finishJob, startAttempt } from "../src/store/jobs.js";
+import { finishJob, startAttempt, startAttemptWithinQuota } from "../src/store/jobs.js";
+import { limitsOf } from "../src/store/quotas.js";
+import { getTenant } from "../src/store/tenants.js";
 import { writeMetrics } from "../src/store/metrics.js";
 import { startTestService, TEST_DB, type TestService } from "./helpers/service.js";
 
@@ -191,7 +193,7 @@ describe(`tenants keep apart (${TEST_DB})`, () => {
 });
 
 describe(`quotas (${TEST_DB})`, () => {
-  it("refuses a job past max_queued_jobs and max_running_jobs with 429 naming the quota and its limit", async () => {
+  it("refuses a job past max_queued_jobs with 429 naming the quota and its limit", async () => {
     const t = await newTenant("busy", { max_queued_jobs: 2, max_running_jobs: 1 });
     for (let i = 0; i < 2; i++) expect((await call("POST", "/v1/jobs", t.key, irisJob())).status).toBe(202);
     const third = await call("POST", "/v1/jobs", t.key, irisJob());
@@ -201,15 +203,34 @@ describe(`quotas (${TEST_DB})`, () => {
     const other = await newTenant("idle");
     expect((await call("POST", "/v1/jobs", other.key, irisJob())).status).toBe(202);
 
+    // A job that starts leaves the queue: there is room for another.
     const jobs = (await call("GET", "/v1/jobs", t.key)).body.jobs;
-    await startAttempt(service.db, jobs[0].id); // one running, one queued
-    const running = await call("POST", "/v1/jobs", t.key, irisJob());
-    expect(running.status).toBe(429);
-    expect(running.body.error.message).toMatch(/max_running_jobs.*limit 1/);
-    await finishJob(service.db, jobs[0].id, "succeeded");
+    await startAttempt(service.db, jobs[0].id);
     expect((await call("POST", "/v1/jobs", t.key, irisJob())).status).toBe(202);
     const usage = await admin("GET", `/v1/admin/tenants/${t.id}`);
-    expect(usage.body.usage).toEqual({ running_jobs: 0, queued_jobs: 2, stored_bytes: 0 });
+    expect(usage.body.usage).toEqual({ running_jobs: 1, queued_jobs: 2, stored_bytes: 0 });
+  });
+
+  it("starts no more of a tenant's jobs than max_running_jobs, even when workers race for them; the others stay queued", async () => {
+    const t = await newTenant("limited", { max_running_jobs: 2, max_queued_jobs: 10 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await call("POST", "/v1/jobs", t.key, irisJob())).body.id);
+    const maxRunning = async (tenantId: string) => limitsOf(await getTenant(service.db, tenantId), service.config).runningJobs;
+    const outcomes = await Promise.all(ids.map((id) => startAttemptWithinQuota(service.db, id, maxRunning)));
+    const started = ids.filter((_, i) => outcomes[i] !== "busy");
+    expect(outcomes.filter((o) => o === "busy")).toHaveLength(3);
+    expect(started).toHaveLength(2);
+    for (const id of ids) expect((await call("GET", `/v1/jobs/${id}`, t.key)).body.status).toBe(started.includes(id) ? "running" : "queued");
+    // A retried attempt of a running job keeps its place; a finished job frees one.
+    expect(await startAttemptWithinQuota(service.db, started[0], maxRunning)).toMatchObject({ status: "running", attempts: 2 });
+    await finishJob(service.db, started[0], "succeeded");
+    const waiting = ids.filter((id) => !started.includes(id));
+    expect(await startAttemptWithinQuota(service.db, waiting[0], maxRunning)).toMatchObject({ status: "running" });
+    expect(await startAttemptWithinQuota(service.db, waiting[1], maxRunning)).toBe("busy");
+    // Other tenants' running jobs do not count.
+    const other = await newTenant("unlimited-neighbour");
+    const theirs = (await call("POST", "/v1/jobs", other.key, irisJob())).body.id;
+    expect(await startAttemptWithinQuota(service.db, theirs, maxRunning)).toMatchObject({ status: "running" });
   });
 
   it("lets concurrent submits of one tenant pass max_queued_jobs not even by one", async () => {

@@ -2,6 +2,7 @@
 // ...), so the API and any number of workers can race on a job and exactly one transition wins.
 import type { Db, Tx } from "./db.js";
 import { addEvent } from "./events.js";
+import { lockTenant } from "./quotas.js";
 import { DEFAULT_TENANT_ID } from "./tenants.js";
 
 export const JOB_STATUSES = ["queued", "running", "cancelling", "succeeded", "failed", "cancelled"] as const;
@@ -53,19 +54,36 @@ export async function listJobs(db: Db, opts: { tenantId: string; status?: JobSta
   return { jobs, nextCursor: rows.length > opts.limit ? jobs[jobs.length - 1].id : null };
 }
 
-async function transition(db: Db, id: string, from: readonly JobStatus[], to: JobStatus, data: Record<string, unknown> = {}, event: Record<string, unknown> = {}): Promise<boolean> {
+async function transition(db: Db | Tx, id: string, from: readonly JobStatus[], to: JobStatus, data: Record<string, unknown> = {}, event: Record<string, unknown> = {}): Promise<boolean> {
   const { count } = await db.job.updateMany({ where: { id, status: { in: [...from] } }, data: { ...data, status: to } });
   if (count === 1) await addEvent(db, id, "status", { status: to, ...event });
   return count === 1;
 }
 
 /** A worker takes the job (first attempt or a retry after a worker died). False if it was cancelled meanwhile. */
-export async function startAttempt(db: Db, id: string): Promise<JobRow | null> {
-  const job = await getJob(db, id);
+export async function startAttempt(db: Db | Tx, id: string): Promise<JobRow | null> {
+  const job = await db.job.findUnique({ where: { id } });
   if (!job || !["queued", "running"].includes(job.status)) return null;
   const attempts = job.attempts + 1;
   const ok = await transition(db, id, ["queued", "running"], "running", { attempts, startedAt: job.startedAt ?? new Date() }, { attempt: attempts });
   return ok ? { ...job, status: "running", attempts } : null;
+}
+
+/**
+ * startAttempt within the tenant's running-jobs quota: a queued job whose tenant already has
+ * `maxRunning(tenantId)` jobs running is not started ("busy"; it stays queued). The count and the
+ * start happen under the tenant's lock, so two workers cannot both take the last place. A job that
+ * is already running (a retry after its worker died) keeps its place.
+ */
+export async function startAttemptWithinQuota(db: Db, id: string, maxRunning: (tenantId: string) => Promise<number>): Promise<JobRow | "busy" | null> {
+  const job = await getJob(db, id);
+  if (!job || job.status !== "queued") return startAttempt(db, id);
+  const limit = await maxRunning(job.tenantId);
+  return db.$transaction(async (tx) => {
+    await lockTenant(tx, job.tenantId);
+    const running = await tx.job.count({ where: { tenantId: job.tenantId, status: { in: ["running", "cancelling"] } } });
+    return running >= limit ? "busy" : startAttempt(tx, id);
+  });
 }
 
 export type CancelOutcome = "cancelled" | "cancelling" | { conflict: JobStatus } | "not_found";

@@ -1,4 +1,5 @@
-// Per-tenant quotas: jobs running, jobs queued, bytes stored. A check and the write it guards run in
+// Per-tenant quotas: jobs running (enforced when a worker takes a job: see startAttemptWithinQuota),
+// jobs queued and bytes stored (enforced at submit and upload, 429). A check and the write it guards run in
 // one transaction that first takes the tenant's row lock (an UPDATE of its row: a row lock on
 // PostgreSQL, the database write lock on SQLite), so concurrent submits of one tenant are serialised
 // and cannot pass a limit together.
@@ -18,7 +19,7 @@ export interface Usage {
   storedBytes: number;
 }
 
-export type QuotaName = "max_running_jobs" | "max_queued_jobs" | "max_stored_bytes";
+export type QuotaName = "max_queued_jobs" | "max_stored_bytes";
 
 export class QuotaExceededError extends Error {
   constructor(readonly quota: QuotaName, readonly limit: number, message: string) {
@@ -55,12 +56,13 @@ export async function usageOf(tx: Tx, tenantId: string): Promise<Usage> {
   return { runningJobs, queuedJobs, storedBytes: bytes };
 }
 
-/** Throws QuotaExceededError if the tenant may not submit one more job now. */
+/**
+ * Throws QuotaExceededError if the tenant may not submit one more job now: too many queued, or no
+ * room left to store. (max_running_jobs is not checked here: a job over it waits in the queue until
+ * one of the tenant's running jobs ends; see startAttemptWithinQuota.)
+ */
 export async function checkJobQuotas(tx: Tx, tenantId: string, limits: Limits): Promise<void> {
   const usage = await usageOf(tx, tenantId);
-  if (usage.runningJobs >= limits.runningJobs) {
-    throw new QuotaExceededError("max_running_jobs", limits.runningJobs, `quota max_running_jobs reached: ${usage.runningJobs} of this tenant's jobs are running (limit ${limits.runningJobs}); submit again when one has finished`);
-  }
   if (usage.queuedJobs >= limits.queuedJobs) {
     throw new QuotaExceededError("max_queued_jobs", limits.queuedJobs, `quota max_queued_jobs reached: ${usage.queuedJobs} of this tenant's jobs are queued (limit ${limits.queuedJobs})`);
   }
