@@ -137,6 +137,16 @@ describe(`admin API and API keys (${TEST_DB})`, () => {
     expect((await call("GET", "/docs", null)).status).toBeLessThan(400);
     expect((await call("GET", "/some/page", null)).status).toBe(404); // not /v1: no key asked (the dashboard lives outside /v1)
   });
+
+  it("documents the keys in the OpenAPI document", async () => {
+    const doc = (await call("GET", "/openapi.json", null)).body;
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["adminKey", "apiKey"]);
+    expect(doc.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths["/v1/admin/tenants/{id}/keys"].post.security).toEqual([{ adminKey: [] }]);
+    expect(doc.paths["/v1/admin/tenants/{id}/keys/{key_id}"]).toHaveProperty("delete");
+    expect(doc.paths["/healthz"].get.security).toEqual([]);
+    expect(doc.paths["/v1/jobs"].post.responses).toHaveProperty(["429"]);
+  });
 });
 
 describe(`tenants keep apart (${TEST_DB})`, () => {
@@ -331,6 +341,14 @@ describe(`Idempotency-Key (${TEST_DB})`, () => {
     expect(theirs.status).toBe(201);
     expect(theirs.body.id).not.toBe(first.body.id);
     expect((await call("POST", "/v1/models", t.key, body, { "idempotency-key": "x".repeat(256) })).body.error.field).toBe("Idempotency-Key");
+
+    // After IDEMPOTENCY_TTL_SECONDS the key is forgotten: the same request creates anew.
+    const expired = new Date(Date.now() - (service.config.idempotencyTtlSeconds + 60) * 1000);
+    await service.db.idempotencyRecord.updateMany({ where: { tenantId: t.id, key: "model-1" }, data: { createdAt: expired } });
+    const late = await call("POST", "/v1/models", t.key, body, { "idempotency-key": "model-1" });
+    expect(late.status).toBe(201);
+    expect(late.headers["idempotent-replayed"]).toBeUndefined();
+    expect(late.body.id).not.toBe(first.body.id);
   });
 
   it("does not store a failed request: the retry runs again", async () => {
