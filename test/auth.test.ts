@@ -131,6 +131,7 @@ describe(`admin API and API keys (${TEST_DB})`, () => {
     }
     const basic = await call("GET", "/v1/jobs", null, undefined, { authorization: "Basic dXNlcjpwYXNz" });
     expect(basic.status).toBe(401);
+    expect(basic.body.error.message).toBe("the Authorization header must be Bearer <key>");
     expect((await call("GET", "/healthz", null)).status).toBe(200);
     expect((await call("GET", "/readyz", null)).status).toBe(200);
     expect((await call("GET", "/openapi.json", null)).status).toBe(200);

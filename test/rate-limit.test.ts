@@ -62,6 +62,19 @@ describe(`rate limits (${TEST_DB})`, () => {
     expect(answers).toEqual([401, 401, 401, 429, 429]);
   });
 
+  it("lets requests through when Redis cannot count them", async () => {
+    const unreachable = await buildApp({ config: { ...service.config, redisUrl: "redis://127.0.0.1:1" }, db: service.db, queue: service.queue }, { logger: false });
+    try {
+      const key = await keyOf("c");
+      for (let i = 0; i < 5; i++) {
+        const res = await unreachable.inject({ url: "/v1/models", headers: { authorization: `Bearer ${key}` } });
+        expect(res.statusCode).toBe(200); // 5 requests, a limit of 3: nothing was counted
+      }
+    } finally {
+      await unreachable.close();
+    }
+  });
+
   it("does not limit health checks and other paths outside /v1", async () => {
     for (let i = 0; i < 6; i++) expect((await get(`${base}/healthz`)).status).toBe(200);
   });

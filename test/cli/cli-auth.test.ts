@@ -29,7 +29,7 @@ describe(`trainyard CLI with API keys (${TEST_DB})`, { timeout: 120_000 }, () =>
     expect(JSON.parse(listed.stdout).map((j: { id: string }) => j.id)).toEqual([jobId]);
     const refused = await runCli(["jobs"], { TRAINYARD_URL: url });
     expect(refused.code).toBe(3);
-    expect(refused.stderr.trim()).toMatch(/^.*failed with 401: this route needs an API key/);
+    expect(refused.stderr.trim()).toMatch(/failed with 401: this route needs an API key: send Authorization: Bearer <key> \(set TRAINYARD_API_KEY to one of your tenant's API keys\)$/);
     const revoked = await runCli(["jobs"], { TRAINYARD_URL: url, TRAINYARD_API_KEY: "ty_wrong" });
     expect(revoked.code).toBe(3);
     expect(revoked.stderr).toMatch(/401: the API key is unknown or revoked/);

@@ -4,6 +4,8 @@
 // /v1 data routes. Everything outside /v1 (health, docs, the dashboard) stays open.
 // Requests to /v1 are rate limited per tenant (per client IP while unauthenticated, so that guessing
 // keys is limited too), with the counts in Redis so that every API process shares them.
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import { Redis } from "ioredis";
@@ -36,11 +38,13 @@ export async function installAuth(app: FastifyInstance, ctx: ApiContext): Promis
   const { config, db } = ctx;
   app.decorateRequest("tenantId", "");
 
-  // Its own connection: failing fast (a rate limit that cannot be counted lets the request through)
-  // rather than waiting for Redis the way the queue's connection does.
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+  // Its own connection: failing fast while Redis is away (a request that cannot be counted is let
+  // through) rather than waiting for it the way the queue's connection does.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000, enableOfflineQueue: false });
   redis.on("error", () => undefined); // reported by /readyz; a failed count is skipped
   app.addHook("onClose", async () => redis.disconnect());
+  // Counting starts with the first request: give the connection a moment (not more) to be up.
+  await Promise.race([once(redis, "ready").catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
   await app.register(rateLimit, {
     global: false,
     max: config.rateLimitMax,
@@ -70,6 +74,7 @@ export async function installAuth(app: FastifyInstance, ctx: ApiContext): Promis
     const token = bearerToken(request);
     let failure: { message: string; invalidToken: boolean } | null = null;
     if (token === undefined) failure = { message: "this route needs an API key: send Authorization: Bearer <key>", invalidToken: false };
+    else if (token === "") failure = { message: "the Authorization header must be Bearer <key>", invalidToken: false };
     else if (isAdminKey(token, config.adminApiKey)) failure = { message: "the admin key manages tenants and keys (/v1/admin) only: use one of a tenant's API keys here", invalidToken: true };
     else {
       const tenantId = token ? await tenantOfKey(db, token) : null;
