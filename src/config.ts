@@ -17,10 +17,19 @@ export interface Config {
   jobAttempts: number;
   /** A worker's name in logs and metrics; empty: host:pid. */
   workerId: string;
-  /** The admin key (ADMIN_API_KEY) that opens the queue board at /admin/queues; empty: the board is off. */
-  adminApiKey: string;
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`; empty: /metrics is open. */
   metricsToken: string;
+  /** The admin key (tenants and their keys); null = single-user mode, no API key needed. */
+  adminApiKey: string | null;
+  /** Per-tenant quotas, unless the tenant was created with its own. */
+  quotaRunningJobs: number;
+  quotaQueuedJobs: number;
+  quotaStoredBytes: number;
+  /** Requests per tenant (or per IP before authentication) within rateLimitWindowMs, on /v1. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** How long a stored response is replayed for the same Idempotency-Key. */
+  idempotencyTtlSeconds: number;
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -28,6 +37,13 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+/** A short admin key would be guessable: at least 16 characters, or unset. */
+function adminKey(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (raw.length < 16) throw new Error(`ADMIN_API_KEY must be at least 16 characters (use a long random string), got ${raw.length}`);
+  return raw;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -45,8 +61,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stalledIntervalMs: positiveInt("STALLED_INTERVAL_MS", env.STALLED_INTERVAL_MS, 30_000),
     jobAttempts: positiveInt("JOB_ATTEMPTS", env.JOB_ATTEMPTS, 5),
     workerId: env.WORKER_ID || "",
-    adminApiKey: env.ADMIN_API_KEY || "",
     metricsToken: env.METRICS_TOKEN || "",
+    adminApiKey: adminKey(env.ADMIN_API_KEY),
+    quotaRunningJobs: positiveInt("QUOTA_RUNNING_JOBS", env.QUOTA_RUNNING_JOBS, 4),
+    quotaQueuedJobs: positiveInt("QUOTA_QUEUED_JOBS", env.QUOTA_QUEUED_JOBS, 100),
+    quotaStoredBytes: positiveInt("QUOTA_STORED_BYTES", env.QUOTA_STORED_BYTES, 10 * 1024 ** 3),
+    rateLimitMax: positiveInt("RATE_LIMIT_MAX", env.RATE_LIMIT_MAX, 3000),
+    rateLimitWindowMs: positiveInt("RATE_LIMIT_WINDOW_MS", env.RATE_LIMIT_WINDOW_MS, 60_000),
+    idempotencyTtlSeconds: positiveInt("IDEMPOTENCY_TTL_SECONDS", env.IDEMPOTENCY_TTL_SECONDS, 24 * 3600),
   };
 }
 

@@ -49,5 +49,6 @@ async function responseError(method: string, path: string, response: Response): 
   } catch {
     // not JSON: keep the first line of the body
   }
-  return new CliError(`${method} ${path} failed with ${response.status}: ${detail}`, EXIT_API);
+  const hint = response.status === 401 ? " (set TRAINYARD_API_KEY to one of your tenant's API keys)" : "";
+  return new CliError(`${method} ${path} failed with ${response.status}: ${detail}${hint}`, EXIT_API);
 }

@@ -4,6 +4,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { readWorkerStats, type WorkerStats } from "./worker-stats.js";
+import { DEFAULT_PRIORITY } from "../store/jobs.js";
 
 export const QUEUE_NAME = "training";
 
@@ -25,12 +26,14 @@ export class TrainingQueue {
     this.queue = new Queue<TrainingJobData>(QUEUE_NAME, { connection: this.connection, prefix: config.queuePrefix });
   }
 
-  async enqueue(jobId: string): Promise<void> {
+  /** `priority`: 1 is taken first, larger later (BullMQ's order); every job gets one, so all share one ordering. */
+  async enqueue(jobId: string, priority = DEFAULT_PRIORITY): Promise<void> {
     await this.queue.add(
       "train",
       { jobId },
       {
         jobId,
+        priority,
         attempts: this.config.jobAttempts,
         backoff: { type: "fixed", delay: 1_000 },
         removeOnComplete: { count: 1000 },
@@ -42,7 +45,7 @@ export class TrainingQueue {
   /** Takes a job that has not started out of the queue; a job already on a worker stays (the worker sees its status). */
   async removeWaiting(jobId: string): Promise<void> {
     const job = await this.queue.getJob(jobId);
-    if (job && (await job.isWaiting() || await job.isDelayed())) await job.remove().catch(() => undefined);
+    if (job && ["waiting", "prioritized", "delayed"].includes(await job.getState())) await job.remove().catch(() => undefined);
   }
 
   /** The figures each live worker keeps in Redis (steps/s, jobs in hand). */

@@ -10,7 +10,7 @@ import { latestResumable, readPart, saveCheckpoint } from "../store/checkpoints.
 import { getDataset, loadDatasetArrays } from "../store/datasets.js";
 import type { Db } from "../store/db.js";
 import { addEvent } from "../store/events.js";
-import { finishJob, getJob, recordProgress, startAttempt, type JobRow } from "../store/jobs.js";
+import { finishJob, getJob, recordProgress, startAttempt, startAttemptWithinQuota, type JobRow } from "../store/jobs.js";
 import { deleteMetricsAfter, writeMetrics, type MetricRow } from "../store/metrics.js";
 import { SpecError } from "./build.js";
 import type { JobSpec } from "./spec.js";
@@ -43,10 +43,13 @@ export interface RunContext {
   /** Aborted by the worker process when it shuts down (SIGTERM). */
   signal?: AbortSignal;
   reportProgress(progress: { epoch: number; step: number; total_steps: number }): Promise<void>;
+  /** The tenant's running-jobs quota; when given, a job over it is not started (outcome "deferred"). */
+  maxRunning?: (tenantId: string) => Promise<number>;
 }
 
 export type RunResult =
   | { outcome: "skipped"; status: string }
+  | { outcome: "deferred" }
   | { outcome: "succeeded" | "failed" | "cancelled"; step: number }
   | { outcome: "shutdown"; step: number };
 
@@ -94,7 +97,8 @@ class MetricsBuffer {
 
 export async function runJob(ctx: RunContext): Promise<RunResult> {
   const { db, jobId, log } = ctx;
-  const job = await startAttempt(db, jobId);
+  const job = ctx.maxRunning ? await startAttemptWithinQuota(db, jobId, ctx.maxRunning) : await startAttempt(db, jobId);
+  if (job === "busy") return { outcome: "deferred" };
   if (!job) {
     // Cancelled while queued, or already finished: nothing to do. A job left in `cancelling` by a
     // worker that died is settled here.

@@ -1,11 +1,4 @@
-// Reading a secret from an Authorization header and comparing it in constant time.
-import { createHash, timingSafeEqual } from "node:crypto";
-
-/** `Bearer TOKEN` -> TOKEN. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer +(\S+) *$/i.exec(header ?? "");
-  return match?.[1];
-}
+// HTTP Basic credentials, so that a browser can open an admin page: the password is the admin key.
 
 /** `Basic base64(user:password)` -> password (the user name is ignored). */
 export function basicPassword(header: string | undefined): string | undefined {
@@ -14,11 +7,4 @@ export function basicPassword(header: string | undefined): string | undefined {
   const decoded = Buffer.from(match[1], "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   return colon < 0 ? undefined : decoded.slice(colon + 1);
-}
-
-/** Compares digests, so that neither the content nor the length of the secret leaks through timing. */
-export function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined || expected === "") return false;
-  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -9,7 +9,8 @@ import { FastifyAdapter } from "@bull-board/fastify";
 import type { FastifyPluginAsync } from "fastify";
 import type { RouteOptions } from "../context.js";
 import { ApiError } from "../errors.js";
-import { basicPassword, bearerToken, sameSecret } from "./credentials.js";
+import { bearerToken, sameSecret } from "../auth/bearer.js";
+import { basicPassword } from "./credentials.js";
 
 export const QUEUE_BOARD_PATH = "/admin/queues";
 
@@ -26,7 +27,7 @@ export const queueBoard: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
 
   app.addHook("onRequest", async (request, reply) => {
     const header = request.headers.authorization;
-    if (sameSecret(bearerToken(header), adminKey) || sameSecret(basicPassword(header), adminKey)) return;
+    if (sameSecret(bearerToken(request), adminKey) || sameSecret(basicPassword(header), adminKey)) return;
     // Answered here rather than thrown: bull-board's routes have an error handler of their own.
     return reply
       .code(401)

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { JOB_STATUSES } from "../../store/jobs.js";
 import type { WorkerStats } from "../../queue/worker-stats.js";
-import { bearerToken, sameSecret } from "../admin/credentials.js";
+import { bearerToken, sameSecret } from "../auth/bearer.js";
 import type { ApiContext } from "../context.js";
 import { ApiError } from "../errors.js";
 import { JobDurationReader } from "./job-durations.js";
@@ -140,7 +140,7 @@ export function installMetrics(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: { type: "string", description: "text/plain; version=0.0.4" } },
     },
   }, async (request, reply) => {
-    if (ctx.config.metricsToken && !sameSecret(bearerToken(request.headers.authorization), ctx.config.metricsToken)) {
+    if (ctx.config.metricsToken && !sameSecret(bearerToken(request), ctx.config.metricsToken)) {
       reply.header("www-authenticate", 'Bearer realm="trainyard metrics"');
       throw new ApiError(401, "unauthorized", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>");
     }

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventsAfter } from "../../store/events.js";
-import { getJob, TERMINAL_STATUSES, type JobStatus } from "../../store/jobs.js";
+import { getTenantJob, TERMINAL_STATUSES, type JobStatus } from "../../store/jobs.js";
 import { metricsAfter } from "../../store/metrics.js";
 import type { RouteOptions } from "../context.js";
 import { errorResponses, notFound } from "../errors.js";
@@ -25,10 +25,10 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
       tags: ["jobs"],
       summary: "Server-sent events: `status` ({status, ...}) and `metric` (a metrics row); ends after the job's final status",
       params: idParams,
-      response: { 200: { type: "string", description: "text/event-stream" }, ...errorResponses(404) },
+      response: { 200: { type: "string", description: "text/event-stream" }, ...errorResponses(401, 404) },
     },
   }, async (request, reply) => {
-    const job = await getJob(ctx.db, request.params.id);
+    const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);
     if (!job) throw notFound("job", request.params.id);
     let { eventId, step } = parseLastEventId(request.headers["last-event-id"] as string | undefined);
     reply.hijack();

@@ -3,7 +3,8 @@ import type { FastifyPluginAsync } from "fastify";
 import type { TensorShapes } from "../../datasets/arrays.js";
 import { builtinShapes, isBuiltin } from "../../datasets/builtin.js";
 import { getDataset } from "../../store/datasets.js";
-import { createJob, getJob, JOB_STATUSES, listJobs, requestCancel, type JobRow, type JobStatus } from "../../store/jobs.js";
+import { createJob, DEFAULT_PRIORITY, getTenantJob, JOB_STATUSES, listJobs, MAX_PRIORITY, MIN_PRIORITY, requestCancel, type JobRow, type JobStatus } from "../../store/jobs.js";
+import { checkJobQuotas, lockTenant } from "../../store/quotas.js";
 import { DEFAULT_CHECKPOINT_EVERY_STEPS, stepsPerEpoch, trainRows, type ClassSpec, type DatasetRef, type JobSpec, type LayerSpec } from "../../training/spec.js";
 import { checkJob } from "../../training/validate.js";
 import type { ApiContext, RouteOptions } from "../context.js";
@@ -11,6 +12,7 @@ import { ApiError, badRequest, conflict, errorResponses, notFound, unavailable }
 import { bindJobToRequest } from "../observability/job-logging.js";
 import { idParams } from "../schemas.js";
 import { asApiErrors } from "../spec-errors.js";
+import { tenantLimits, withQuotas } from "../quotas.js";
 
 interface JobRequest {
   model?: { name?: string; layers: LayerSpec[] };
@@ -25,6 +27,7 @@ interface JobRequest {
   validation_split: number;
   checkpoint_every_steps: number;
   max_runtime_seconds?: number;
+  priority: number;
 }
 
 const jobRequestSchema = {
@@ -54,16 +57,18 @@ const jobRequestSchema = {
     validation_split: { type: "number", minimum: 0, maximum: 0.9, default: 0 },
     checkpoint_every_steps: { type: "integer", minimum: 1, default: DEFAULT_CHECKPOINT_EVERY_STEPS },
     max_runtime_seconds: { type: "integer", minimum: 1 },
+    priority: { type: "integer", minimum: MIN_PRIORITY, maximum: MAX_PRIORITY, default: DEFAULT_PRIORITY, description: "1 is trained first, 100 last; equal priorities in submission order" },
   },
 } as const;
 
 const jobSchema = {
   $id: "Job",
   type: "object",
-  required: ["id", "status", "spec", "progress", "attempts", "created_at", "updated_at"],
+  required: ["id", "status", "priority", "spec", "progress", "attempts", "created_at", "updated_at"],
   properties: {
     id: { type: "string" },
     status: { type: "string", enum: [...JOB_STATUSES] },
+    priority: { type: "integer", description: "1 is trained first, 100 last" },
     model_id: { type: ["string", "null"] },
     dataset_id: { type: ["string", "null"] },
     spec: {
@@ -98,6 +103,7 @@ export function jobToJson(job: JobRow) {
   return {
     id: job.id,
     status: job.status,
+    priority: job.priority,
     model_id: job.modelId,
     dataset_id: job.datasetId,
     spec: job.spec,
@@ -112,10 +118,10 @@ export function jobToJson(job: JobRow) {
   };
 }
 
-async function resolveDataset(ctx: ApiContext, ref: DatasetRef): Promise<{ shapes: TensorShapes; datasetId: string | null; datasetName: string | null }> {
+async function resolveDataset(ctx: ApiContext, tenantId: string, ref: DatasetRef): Promise<{ shapes: TensorShapes; datasetId: string | null; datasetName: string | null }> {
   if ("id" in ref && ref.id !== undefined) {
     if ("name" in ref && (ref as { name?: string }).name !== undefined) throw badRequest("give the dataset either by name or by id, not both", "dataset");
-    const row = await getDataset(ctx.db, ref.id);
+    const row = await getDataset(ctx.db, ref.id, tenantId);
     if (!row) throw new ApiError(404, "not_found", `dataset ${ref.id} does not exist`, "dataset.id");
     return { shapes: row.tensors as TensorShapes, datasetId: row.id, datasetName: null };
   }
@@ -134,20 +140,21 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       tags: ["jobs"],
       summary: "Submit a training job; it is queued at once (202) and trained by a worker",
       body: jobRequestSchema,
-      response: { 202: { $ref: "Job#" }, ...errorResponses(400, 404, 422, 503) },
+      response: { 202: { $ref: "Job#" }, ...errorResponses(400, 401, 404, 409, 422, 429, 503) },
     },
+    config: { idempotent: true },
   }, async (request, reply) => {
     const body = request.body;
     if ((body.model === undefined) === (body.model_id === undefined)) throw badRequest("give exactly one of model (a definition) and model_id", body.model ? "model_id" : "model");
     let layers: LayerSpec[];
     if (body.model_id !== undefined) {
-      const model = await ctx.db.model.findUnique({ where: { id: body.model_id } });
+      const model = await ctx.db.model.findFirst({ where: { id: body.model_id, tenantId: request.tenantId } });
       if (!model) throw new ApiError(404, "not_found", `model ${body.model_id} does not exist`, "model_id");
       layers = model.layers as unknown as LayerSpec[];
     } else {
       layers = body.model!.layers;
     }
-    const { shapes, datasetId, datasetName } = await resolveDataset(ctx, body.dataset);
+    const { shapes, datasetId, datasetName } = await resolveDataset(ctx, request.tenantId, body.dataset);
     const rows = shapes.x!.shape[0];
     if (trainRows(rows, body.validation_split) < 1) throw badRequest("validation_split leaves no training rows", "validation_split");
     const spec: JobSpec = {
@@ -165,10 +172,19 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
     };
     // The layers came from the body's model, or from the stored model named by model_id.
     await asApiErrors(() => checkJob(spec, shapes), (field) => (field.startsWith("layers") ? (body.model ? `model.${field}` : "model_id") : field));
-    const job = await createJob(ctx.db, { spec, modelId: body.model_id ?? null, datasetId, datasetName, totalSteps: body.epochs * stepsPerEpoch(rows, spec) });
+    const tenantId = request.tenantId;
+    const limits = await tenantLimits(ctx, tenantId);
+    // The quota check and the new row in one transaction under the tenant's lock: concurrent submits cannot pass a limit together.
+    const job = await withQuotas(() =>
+      ctx.db.$transaction(async (tx) => {
+        await lockTenant(tx, tenantId);
+        await checkJobQuotas(tx, tenantId, limits);
+        return createJob(tx, { tenantId, priority: body.priority, spec, modelId: body.model_id ?? null, datasetId, datasetName, totalSteps: body.epochs * stepsPerEpoch(rows, spec) });
+      }),
+    );
     bindJobToRequest(request, reply, job.id);
     try {
-      await ctx.queue.enqueue(job.id);
+      await ctx.queue.enqueue(job.id, job.priority);
     } catch (err) {
       await ctx.db.job.delete({ where: { id: job.id } }).catch(() => undefined);
       request.log.error({ err: (err as Error).message }, "job not queued: Redis unreachable; job removed");
@@ -189,20 +205,20 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       },
       response: {
         200: { type: "object", required: ["jobs", "next_cursor"], properties: { jobs: { type: "array", items: { $ref: "Job#" } }, next_cursor: { type: ["string", "null"] } } },
-        ...errorResponses(400),
+        ...errorResponses(400, 401),
       },
     },
   }, async (request) => {
     const { status, cursor, limit } = request.query;
-    if (cursor && !(await getJob(ctx.db, cursor))) throw badRequest(`cursor ${cursor} is not a job id`, "cursor");
-    const { jobs, nextCursor } = await listJobs(ctx.db, { status, cursor, limit });
+    if (cursor && !(await getTenantJob(ctx.db, request.tenantId, cursor))) throw badRequest(`cursor ${cursor} is not a job id`, "cursor");
+    const { jobs, nextCursor } = await listJobs(ctx.db, { tenantId: request.tenantId, status, cursor, limit });
     return { jobs: jobs.map(jobToJson), next_cursor: nextCursor };
   });
 
   app.get<{ Params: { id: string } }>("/v1/jobs/:id", {
-    schema: { tags: ["jobs"], summary: "A job: status, progress, latest metrics, error, timestamps, attempts", params: idParams, response: { 200: { $ref: "Job#" }, ...errorResponses(404) } },
+    schema: { tags: ["jobs"], summary: "A job: status, progress, latest metrics, error, timestamps, attempts", params: idParams, response: { 200: { $ref: "Job#" }, ...errorResponses(401, 404) } },
   }, async (request) => {
-    const job = await getJob(ctx.db, request.params.id);
+    const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);
     if (!job) throw notFound("job", request.params.id);
     return jobToJson(job);
   });
@@ -212,14 +228,15 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       tags: ["jobs"],
       summary: "Cancel a job: a queued job is cancelled at once, a running one goes to cancelling until its worker stops (keeping its last checkpoint)",
       params: idParams,
-      response: { 202: { $ref: "Job#" }, ...errorResponses(404, 409) },
+      response: { 202: { $ref: "Job#" }, ...errorResponses(401, 404, 409) },
     },
   }, async (request, reply) => {
+    if (!(await getTenantJob(ctx.db, request.tenantId, request.params.id))) throw notFound("job", request.params.id);
     const outcome = await requestCancel(ctx.db, request.params.id);
     if (outcome === "not_found") throw notFound("job", request.params.id);
     if (typeof outcome === "object") throw conflict(`job ${request.params.id} is already ${outcome.conflict}`);
     request.log.info({ outcome }, "cancel requested");
     if (outcome === "cancelled") await ctx.queue.removeWaiting(request.params.id).catch(() => undefined);
-    return reply.code(202).send(jobToJson((await getJob(ctx.db, request.params.id))!));
+    return reply.code(202).send(jobToJson((await getTenantJob(ctx.db, request.tenantId, request.params.id))!));
   });
 };

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { errorResponses } from "../errors.js";
 import { idParams } from "../schemas.js";
-import { notFound } from "../errors.js";
+import { badRequest, notFound } from "../errors.js";
 import type { RouteOptions } from "../context.js";
 import { describeModel } from "../../training/validate.js";
 import type { LayerSpec } from "../../training/spec.js";
@@ -29,6 +29,7 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
   app.addSchema(modelSchema);
 
   app.post<{ Body: { name?: string; layers: LayerSpec[] } }>("/v1/models", {
+    config: { idempotent: true },
     schema: {
       tags: ["models"],
       summary: "Define a model (an nn.Sequential of engine modules); validated by building it",
@@ -38,18 +39,18 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
         additionalProperties: false,
         properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "Layer#" } } },
       },
-      response: { 201: { $ref: "Model#" }, ...errorResponses(400, 422, 503) },
+      response: { 201: { $ref: "Model#" }, ...errorResponses(400, 401, 409, 422, 429, 503) },
     },
   }, async (request, reply) => {
     const { param_count, printout } = await asApiErrors(() => describeModel(request.body.layers));
-    const row = await ctx.db.model.create({ data: { name: request.body.name ?? null, layers: request.body.layers as never, paramCount: param_count, printout } });
+    const row = await ctx.db.model.create({ data: { tenantId: request.tenantId, name: request.body.name ?? null, layers: request.body.layers as never, paramCount: param_count, printout } });
     return reply.code(201).send(toJson(row));
   });
 
   app.get<{ Params: { id: string } }>("/v1/models/:id", {
-    schema: { tags: ["models"], summary: "A model", params: idParams, response: { 200: { $ref: "Model#" }, ...errorResponses(404) } },
+    schema: { tags: ["models"], summary: "A model", params: idParams, response: { 200: { $ref: "Model#" }, ...errorResponses(401, 404) } },
   }, async (request) => {
-    const row = await ctx.db.model.findUnique({ where: { id: request.params.id } });
+    const row = await ctx.db.model.findFirst({ where: { id: request.params.id, tenantId: request.tenantId } });
     if (!row) throw notFound("model", request.params.id);
     return toJson(row);
   });
@@ -61,12 +62,14 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
       querystring: { type: "object", additionalProperties: false, properties: { cursor: { type: "string" }, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } } },
       response: {
         200: { type: "object", required: ["models", "next_cursor"], properties: { models: { type: "array", items: { $ref: "Model#" } }, next_cursor: { type: ["string", "null"] } } },
-        ...errorResponses(400),
+        ...errorResponses(400, 401),
       },
     },
   }, async (request) => {
     const { cursor, limit } = request.query;
-    const rows = await ctx.db.model.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit + 1, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
+    const where = { tenantId: request.tenantId };
+    if (cursor && !(await ctx.db.model.findFirst({ where: { ...where, id: cursor }, select: { id: true } }))) throw badRequest(`cursor ${cursor} is not a model id`, "cursor");
+    const rows = await ctx.db.model.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit + 1, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
     const page = rows.slice(0, limit);
     return { models: page.map(toJson), next_cursor: rows.length > limit ? page[page.length - 1].id : null };
   });
