@@ -61,7 +61,9 @@ describe(`GET /metrics (${TEST_DB})`, () => {
     expect(sampleValue(samples, "trainyard_jobs", { status: "queued" })).toBe(2);
     expect(sampleValue(samples, "trainyard_jobs", { status: "running" })).toBe(1);
     expect(sampleValue(samples, "trainyard_jobs", { status: "succeeded" })).toBe(0);
-    expect(sampleValue(samples, "trainyard_queue_jobs", { state: "waiting" })).toBe(2);
+    // Every job has a priority, so BullMQ keeps queued jobs in its "prioritized" list.
+    expect(sampleValue(samples, "trainyard_queue_jobs", { state: "prioritized" })).toBe(2);
+    expect(sampleValue(samples, "trainyard_queue_jobs", { state: "waiting" })).toBe(0);
     expect(sampleValue(samples, "trainyard_queue_jobs", { state: "active" })).toBe(0);
     // Process metrics come with it.
     expect(sampleValue(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
@@ -216,13 +218,13 @@ describe(`queue board at /admin/queues (${TEST_DB})`, () => {
       expect(page.headers["content-type"]).toMatch(/text\/html/);
       expect(page.body).toContain("/admin/queues");
     }
-    const api = await app.inject({ method: "GET", url: "/admin/queues/api/queues?activeQueue=training&status=waiting", headers: { authorization: "Bearer admin-secret" } });
+    const api = await app.inject({ method: "GET", url: "/admin/queues/api/queues?activeQueue=training&status=prioritized", headers: { authorization: "Bearer admin-secret" } });
     expect(api.statusCode).toBe(200);
     const queues = api.json().queues as { name: string; readOnlyMode: boolean; counts: Record<string, number>; jobs: { id: string }[] }[];
     const training = queues.find((q) => q.name === "training")!;
     expect(training).toBeDefined();
     expect(training.readOnlyMode).toBe(true);
-    expect(training.counts.waiting).toBeGreaterThanOrEqual(1);
+    expect(training.counts.prioritized).toBeGreaterThanOrEqual(1);
     expect(training.jobs.map((j) => j.id)).toContain(job.id);
     // Read-only: pausing the queue from the board is refused and the queue keeps running.
     const pause = await app.inject({ method: "PUT", url: "/admin/queues/api/queues/training/pause", headers: { authorization: "Bearer admin-secret" } });
