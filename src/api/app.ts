@@ -6,6 +6,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { ApiContext } from "./context.js";
 import { errorSchema, installErrorHandling } from "./errors.js";
 import { sharedSchemas } from "./schemas.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { checkpointsRoutes } from "./routes/checkpoints.js";
 import { datasetsRoutes } from "./routes/datasets.js";
 import { eventsRoutes } from "./routes/events.js";
@@ -38,5 +39,6 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean | ob
   for (const plugin of [healthRoutes, modelsRoutes, datasetsRoutes, jobsRoutes, metricsRoutes, eventsRoutes, checkpointsRoutes]) {
     await app.register(plugin, { ctx });
   }
+  await app.register(dashboardRoutes);
   return app;
 }
