@@ -101,10 +101,9 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     await page.waitForSelector("#job-status [data-status=running]", { timeout: 120_000 });
 
     // The curve grows while the page stays loaded: points arrive over the event stream.
-    await page.waitForFunction(() => Number(document.querySelector("#train-chart")?.getAttribute("data-points")) > 0, null, { timeout: 60_000 });
+    await expect.poll(() => points(page, "#train-chart"), { timeout: 60_000 }).toBeGreaterThan(0);
     const first = await points(page, "#train-chart");
-    await page.waitForFunction((n) => Number(document.querySelector("#train-chart")?.getAttribute("data-points")) > n + 50, first, { timeout: 60_000 });
-    expect(await points(page, "#train-chart")).toBeGreaterThan(first + 50);
+    await expect.poll(() => points(page, "#train-chart"), { timeout: 60_000 }).toBeGreaterThan(first + 50);
 
     const model = (await api("GET", `/v1/jobs/${mnistJob.id}/model`)).body;
     expect(model.param_count).toBe(784 * 32 + 32 + 32 * 10 + 10);
@@ -122,11 +121,11 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
 
     // Every logged step is on the curve exactly once, and the checkpoints listed are the API's.
     const rows = await allMetrics(mnistJob.id);
-    await page.waitForFunction((n) => Number(document.querySelector("#train-chart")?.getAttribute("data-points")) === n, rows.length, { timeout: 10_000 });
+    await expect.poll(() => points(page, "#train-chart"), { timeout: 10_000 }).toBe(rows.length);
     expect(rows.length).toBe(cancelled.progress.step);
     const checkpoints = (await api("GET", `/v1/jobs/${mnistJob.id}/checkpoints`)).body.checkpoints as Json[];
     expect(checkpoints.length).toBeGreaterThan(0);
-    await page.waitForFunction((n) => document.querySelectorAll("#checkpoints tbody tr").length === n, checkpoints.length, { timeout: 10_000 });
+    await expect.poll(() => page.locator("#checkpoints tbody tr").count(), { timeout: 10_000 }).toBe(checkpoints.length);
     expect(await page.locator("#checkpoints tbody tr").evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-step"))))).toEqual(checkpoints.map((c) => c.step));
     await screenshot(page, "job-cancelled");
     expect(problemsOf(page)).toEqual([]);
@@ -147,8 +146,8 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     expect(done.status).toBe("succeeded");
     const page = await openPage(`#/jobs/${done.id}`);
     await page.waitForSelector("#job-status [data-status=succeeded]");
-    await page.waitForFunction((n) => Number(document.querySelector("#train-chart")?.getAttribute("data-points")) === n, done.progress.total_steps);
-    await page.waitForFunction(() => Number(document.querySelector("#val-chart")?.getAttribute("data-points")) === 12);
+    await expect.poll(() => points(page, "#train-chart"), { timeout: 10_000 }).toBe(done.progress.total_steps);
+    await expect.poll(() => points(page, "#val-chart"), { timeout: 10_000 }).toBe(12);
     expect(await page.locator("#cancel").count()).toBe(0);
     expect(await page.textContent("#job-progress")).toContain("100.0%");
 
@@ -197,7 +196,7 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     const { jobs } = (await api("GET", "/v1/jobs")).body as { jobs: Json[] };
     expect(jobs.length).toBe(3);
     const page = await openPage("");
-    await page.waitForFunction((n) => document.querySelectorAll("#jobs tbody tr").length === n, jobs.length);
+    await expect.poll(() => page.locator("#jobs tbody tr").count(), { timeout: 10_000 }).toBe(jobs.length);
     const listed = await page.locator("#jobs tbody tr").evaluateAll((trs) =>
       trs.map((tr) => ({ id: tr.getAttribute("data-job-id"), cells: [...tr.querySelectorAll("td")].map((td) => td.textContent) })),
     );
@@ -209,7 +208,7 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     expect(listed.every((r) => /^\d+ (s|min)$/.test(r.cells[5] ?? ""))).toBe(true);
 
     await page.selectOption("#status-filter", "cancelled");
-    await page.waitForFunction(() => document.querySelectorAll("#jobs tbody tr").length === 1);
+    await expect.poll(() => page.locator("#jobs tbody tr").count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getAttribute("#jobs tbody tr", "data-job-id")).toBe(mnistJob.id);
     await screenshot(page, "jobs-list");
     await page.click(`#jobs tbody tr[data-job-id="${mnistJob.id}"] td:nth-child(3)`);
