@@ -90,7 +90,7 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
       dataset: { name: "mnist" },
       loss: { type: "CrossEntropyLoss" },
       optimizer: { type: "SGD", lr: 0.05, momentum: 0.9 },
-      epochs: 20, // far more than the test waits for: it is cancelled
+      epochs: 100, // far more than the test waits for, however fast the machine: it is cancelled
       batch_size: 64,
       validation_split: 0.1,
       checkpoint_every_steps: 200,
@@ -164,6 +164,10 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     const kinds = await page.locator("#checkpoints tbody tr td:nth-child(3)").allTextContents();
     expect(kinds[kinds.length - 1]).toBe("final");
     await screenshot(page, "job-succeeded");
+    // On a phone's width the page reflows instead of scrolling sideways (wide tables scroll in place).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+    await screenshot(page, "job-succeeded-narrow");
     expect(problemsOf(page)).toEqual([]);
     await page.close();
   }, 120_000);
@@ -228,6 +232,7 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     await page.waitForSelector("#jobs tbody tr");
     await page.click("#key-button");
     await page.fill("#key-input", "ty-test-key");
+    await screenshot(page, "key-dialog");
     await page.click("#key-save");
     await expect.poll(() => page.textContent("#key-button")).toBe("API key: set");
     requests.length = 0; // from here on every request has the key

@@ -125,6 +125,7 @@ export function jobView(root: HTMLElement, jobId: string): () => void {
     notice.hidden = !text;
     notice.textContent = text ?? "";
   };
+  const downloadFailed = (err: unknown) => showNotice(`Download failed: ${errorMessage(err)}`);
   const later = (fn: () => void, ms: number) => {
     if (!abort.signal.aborted) timers.push(setTimeout(fn, ms));
   };
@@ -238,7 +239,7 @@ export function jobView(root: HTMLElement, jobId: string): () => void {
       weightsBox,
       h(
         "button",
-        { class: "button primary", id: "download-weights", type: "button", onclick: () => void download(`/v1/jobs/${encodeURIComponent(jobId)}/weights`, `${jobId}.safetensors`).catch((err) => showNotice(`Download failed: ${errorMessage(err)}`)) },
+        { class: "button primary", id: "download-weights", type: "button", onclick: () => void download(`/v1/jobs/${encodeURIComponent(jobId)}/weights`, `${jobId}.safetensors`).catch(downloadFailed) },
         "Download final weights (.safetensors)",
       ),
     );
@@ -279,47 +280,44 @@ export function jobView(root: HTMLElement, jobId: string): () => void {
     if (job && !isTerminal(job.status)) later(() => void pollJob(), JOB_REFRESH_MS);
   }
 
+  function checkpointsTable(checkpoints: Checkpoint[]): HTMLElement {
+    const row = (c: Checkpoint) =>
+      h(
+        "tr",
+        { "data-step": c.step },
+        h("td", {}, count(c.step)),
+        h("td", {}, c.epoch),
+        h("td", {}, c.kind),
+        h("td", {}, bytes(c.weights_size)),
+        h("td", { class: "mono small", title: c.weights_sha256 }, c.weights_sha256.slice(0, 12) + "…"),
+        h("td", {}, dateTime(c.created_at)),
+        h(
+          "td",
+          {},
+          h(
+            "button",
+            {
+              class: "button subtle small",
+              type: "button",
+              onclick: () => void download(`/v1/jobs/${encodeURIComponent(jobId)}/checkpoints/${c.step}/weights`, `${jobId}-step${c.step}.safetensors`).catch(downloadFailed),
+            },
+            "Download",
+          ),
+        ),
+      );
+    return h(
+      "table",
+      { class: "checkpoints" },
+      h("thead", {}, h("tr", {}, ...["Step", "Epoch", "Kind", "Size", "SHA-256", "Saved", ""].map((t) => h("th", {}, t)))),
+      h("tbody", {}, ...checkpoints.map(row)),
+    );
+  }
+
   async function refreshCheckpoints(): Promise<void> {
     try {
       const { checkpoints } = await getJson<{ checkpoints: Checkpoint[] }>(`/v1/jobs/${encodeURIComponent(jobId)}/checkpoints`, abort.signal);
       if (!checkpoints.length) return fill(checkpointsBox, h("p", { class: "muted" }, job && isTerminal(job.status) ? "No checkpoints." : "No checkpoints yet."));
-      fill(
-        checkpointsBox,
-        h(
-          "table",
-          { class: "checkpoints" },
-          h("thead", {}, h("tr", {}, ...["Step", "Epoch", "Kind", "Size", "SHA-256", "Saved", ""].map((t) => h("th", {}, t)))),
-          h(
-            "tbody",
-            {},
-            ...checkpoints.map((c) =>
-              h(
-                "tr",
-                { "data-step": c.step },
-                h("td", {}, count(c.step)),
-                h("td", {}, c.epoch),
-                h("td", {}, c.kind),
-                h("td", {}, bytes(c.weights_size)),
-                h("td", { class: "mono small", title: c.weights_sha256 }, c.weights_sha256.slice(0, 12) + "…"),
-                h("td", {}, dateTime(c.created_at)),
-                h(
-                  "td",
-                  {},
-                  h(
-                    "button",
-                    {
-                      class: "button subtle small",
-                      type: "button",
-                      onclick: () => void download(`/v1/jobs/${encodeURIComponent(jobId)}/checkpoints/${c.step}/weights`, `${jobId}-step${c.step}.safetensors`).catch((err) => showNotice(`Download failed: ${errorMessage(err)}`)),
-                    },
-                    "Download",
-                  ),
-                ),
-              ),
-            ),
-          ),
-        ),
-      );
+      fill(checkpointsBox, h("div", { class: "table-scroll" }, checkpointsTable(checkpoints)));
     } catch (err) {
       if (!abort.signal.aborted) fill(checkpointsBox, h("p", { class: "notice error" }, `Could not load the checkpoints: ${errorMessage(err)}`));
     }

@@ -80,10 +80,14 @@ export function jobsView(root: HTMLElement): () => void {
     h("div", { class: "page-head" }, h("h1", {}, "Jobs"), h("div", { class: "page-tools" }, updated, filter)),
     message,
     h(
-      "table",
-      { class: "jobs", id: "jobs" },
-      h("thead", {}, h("tr", {}, ...["Job", "Status", "Model", "Data set", "Progress", "Age"].map((t) => h("th", {}, t)))),
-      body,
+      "div",
+      { class: "table-scroll" },
+      h(
+        "table",
+        { class: "jobs", id: "jobs" },
+        h("thead", {}, h("tr", {}, ...["Job", "Status", "Model", "Data set", "Progress", "Age"].map((t) => h("th", {}, t)))),
+        body,
+      ),
     ),
     more,
   );
