@@ -105,6 +105,13 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     const first = await points(page, "#train-chart");
     await expect.poll(() => points(page, "#train-chart"), { timeout: 60_000 }).toBeGreaterThan(first + 50);
 
+    // A page opened mid-training loads the steps so far, then follows the stream from there.
+    const logged = (await live.job(mnistJob.id)).progress.step;
+    const joined = await openPage(`#/jobs/${mnistJob.id}`);
+    await expect.poll(() => points(joined, "#train-chart"), { timeout: 30_000 }).toBeGreaterThanOrEqual(logged);
+    const joinedAt = await points(joined, "#train-chart");
+    await expect.poll(() => points(joined, "#train-chart"), { timeout: 60_000 }).toBeGreaterThan(joinedAt + 50);
+
     const model = (await api("GET", `/v1/jobs/${mnistJob.id}/model`)).body;
     expect(model.param_count).toBe(784 * 32 + 32 + 32 * 10 + 10);
     expect(await page.textContent("#printout")).toBe(model.printout);
@@ -119,10 +126,14 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     const cancelled = await untilStatus(mnistJob.id, ["cancelled"], 10_000);
     expect(await page.locator("#cancel").count()).toBe(0);
 
-    // Every logged step is on the curve exactly once, and the checkpoints listed are the API's.
+    // Every logged step is on both curves exactly once, and the checkpoints listed are the API's.
     const rows = await allMetrics(mnistJob.id);
-    await expect.poll(() => points(page, "#train-chart"), { timeout: 10_000 }).toBe(rows.length);
     expect(rows.length).toBe(cancelled.progress.step);
+    await expect.poll(() => points(page, "#train-chart"), { timeout: 10_000 }).toBe(rows.length);
+    await joined.waitForSelector("#job-status [data-status=cancelled]", { timeout: 10_000 });
+    await expect.poll(() => points(joined, "#train-chart"), { timeout: 10_000 }).toBe(rows.length);
+    expect(problemsOf(joined)).toEqual([]);
+    await joined.close();
     const checkpoints = (await api("GET", `/v1/jobs/${mnistJob.id}/checkpoints`)).body.checkpoints as Json[];
     expect(checkpoints.length).toBeGreaterThan(0);
     await expect.poll(() => page.locator("#checkpoints tbody tr").count(), { timeout: 10_000 }).toBe(checkpoints.length);
@@ -246,7 +257,7 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
     const seen = async () => (await Promise.all(requests)).filter((r) => r !== null);
     let sent = await seen();
     const paths = new Set(sent.map((r) => new URL(r.url).pathname.replace(mnistJob.id, "ID").replace(/\/\d+\//, "/N/")));
-    for (const p of ["/v1/jobs/ID", "/v1/jobs/ID/events", "/v1/jobs/ID/model", "/v1/jobs/ID/checkpoints", "/v1/jobs/ID/checkpoints/N/weights"]) expect(paths).toContain(p);
+    for (const p of ["/v1/jobs/ID", "/v1/jobs/ID/metrics", "/v1/jobs/ID/events", "/v1/jobs/ID/model", "/v1/jobs/ID/checkpoints", "/v1/jobs/ID/checkpoints/N/weights"]) expect(paths).toContain(p);
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.filter((r) => r.authorization !== "Bearer ty-test-key")).toEqual([]);
 

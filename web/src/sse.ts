@@ -13,6 +13,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 export interface FollowOptions {
   signal: AbortSignal;
+  /** Where to start, as a Last-Event-ID (default: the stream's beginning). */
+  lastEventId?: string;
   /** True once the job's final status has arrived: the server then ends the stream for good. */
   finished: () => boolean;
   onEvent: (event: ServerEvent) => void;
@@ -22,7 +24,7 @@ export interface FollowOptions {
 
 /** Follows a job's event stream to its end, reconnecting with Last-Event-ID after a break. */
 export async function followJobEvents(jobId: string, opts: FollowOptions): Promise<void> {
-  let lastId: string | null = null;
+  let lastId: string | null = opts.lastEventId ?? null;
   let delay = 1000;
   while (!opts.signal.aborted) {
     try {

@@ -12,7 +12,6 @@ import { errorResponses, notFound } from "../errors.js";
 import { idParams } from "../schemas.js";
 
 const POLL_MS = 300;
-const METRICS_PAGE = 1000;
 const HEARTBEAT_MS = 15_000;
 
 function parseLastEventId(raw: string | undefined): { eventId: number; step: number } {
@@ -42,7 +41,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     try {
       while (!closed) {
         const events = await eventsAfter(ctx.db, job.id, eventId);
-        const metrics = await metricsAfter(ctx.db, job.id, step, METRICS_PAGE);
+        const metrics = await metricsAfter(ctx.db, job.id, step, 1000);
         let finished = false;
         // Metrics first: a final status arrives after the metrics that led to it.
         for (const row of metrics) {
@@ -60,8 +59,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
           res.write(": keep-alive\n\n");
           lastWrite = Date.now();
         }
-        // A full page means more rows are waiting (a client catching up on a long job): no pause.
-        if (!finished && metrics.length < METRICS_PAGE) await sleep(POLL_MS);
+        if (!finished) await sleep(POLL_MS);
       }
     } catch (err) {
       request.log.warn({ err }, "event stream stopped");

@@ -10,6 +10,7 @@ import { isTerminal, type Checkpoint, type Dataset, type Job, type JobModel, typ
 import { progressBar, statusBadge } from "./jobs";
 
 const JOB_REFRESH_MS = 2000;
+const HISTORY_PAGE = 10_000; // the metrics route's largest page
 const CHECKPOINT_REFRESH_MS = 5000;
 
 /** The curves' data, appended to as metric rows arrive (in step order, each step once). */
@@ -352,6 +353,25 @@ export function jobView(root: HTMLElement, jobId: string): () => void {
     }
   }
 
+  /** Loads the metrics logged so far; returns the last step loaded. */
+  async function loadHistory(): Promise<number> {
+    let after = 0;
+    try {
+      for (;;) {
+        const page = await getJson<{ metrics: MetricRow[]; next_after: number }>(`/v1/jobs/${encodeURIComponent(jobId)}/metrics?after=${after}&limit=${HISTORY_PAGE}`, abort.signal);
+        for (const row of page.metrics) curves.add(row);
+        after = page.next_after;
+        if (page.metrics.length < HISTORY_PAGE) break;
+      }
+    } catch {
+      // the event stream sends whatever is missing
+    }
+    drawCharts();
+    renderProgress();
+    renderLatest();
+    return curves.last?.step ?? 0;
+  }
+
   let finalStatusSeen = false;
   let streamBroke = false;
   function onEvent(event: ServerEvent): void {
@@ -382,8 +402,13 @@ export function jobView(root: HTMLElement, jobId: string): () => void {
     void loadDatasetName();
     later(() => void pollJob(), JOB_REFRESH_MS);
     later(() => void pollCheckpoints(), CHECKPOINT_REFRESH_MS);
+    // The steps logged so far come in large pages (the event stream sends 1000 per poll), then the
+    // stream follows from there: its ids are "EVENT:STEP", so "0:STEP" replays the status events
+    // and sends the metrics after STEP.
+    const loaded = await loadHistory();
     await followJobEvents(jobId, {
       signal: abort.signal,
+      lastEventId: `0:${loaded}`,
       finished: () => finalStatusSeen,
       onEvent,
       onError: (err, willRetry) => (streamBroke = true) && showNotice(`The live stream ${willRetry ? "broke; reconnecting" : "stopped"}: ${errorMessage(err)}`),
