@@ -3,63 +3,18 @@
 // failed job, and cancel.
 import { ApiError, download, errorMessage, getJson, postJson } from "../api";
 import { LineChart } from "../chart";
-import { fill, h, type Child } from "../dom";
-import { bytes, classSpec, count, dateTime, duration, metric, num, percent, shortId } from "../format";
+import { Curves } from "../curves";
+import { fill, h } from "../dom";
+import { classSpec, count, dateTime, duration, metric, num, percent, shortId } from "../format";
 import { followJobEvents, type ServerEvent } from "../sse";
 import { isTerminal, type Checkpoint, type Dataset, type Job, type JobModel, type JobStatus, type MetricRow } from "../types";
-import { progressBar, statusBadge } from "./jobs";
+import { activityText } from "./activity";
+import { checkpointsTable } from "./checkpoints";
+import { definitionList, progressBar, section, statusBadge } from "./parts";
 
 const JOB_REFRESH_MS = 2000;
 const HISTORY_PAGE = 10_000; // the metrics route's largest page
 const CHECKPOINT_REFRESH_MS = 5000;
-
-/** The curves' data, appended to as metric rows arrive (in step order, each step once). */
-class Curves {
-  readonly steps: number[] = [];
-  readonly trainLoss: number[] = [];
-  readonly epochs: number[] = [];
-  readonly valLoss: (number | null)[] = [];
-  readonly valAccuracy: (number | null)[] = [];
-  last: MetricRow | null = null;
-  test: { loss?: number; accuracy?: number } = {};
-
-  add(row: MetricRow): boolean {
-    if (this.last && row.step <= this.last.step) return false;
-    this.last = row;
-    this.steps.push(row.step);
-    this.trainLoss.push(row.train_loss);
-    if (row.val_loss !== undefined || row.val_accuracy !== undefined) {
-      this.epochs.push(row.epoch);
-      this.valLoss.push(row.val_loss ?? null);
-      this.valAccuracy.push(row.val_accuracy ?? null);
-    }
-    if (row.test_loss !== undefined) this.test = { loss: row.test_loss, accuracy: row.test_accuracy };
-    return true;
-  }
-}
-
-function section(title: string, id: string, ...children: Child[]): HTMLElement {
-  return h("section", { class: "card", id }, h("h2", {}, title), ...children);
-}
-
-function definitionList(entries: [string, Child][]): HTMLElement {
-  return h("dl", { class: "facts" }, ...entries.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
-}
-
-function activityText(event: ServerEvent): string {
-  let data: Record<string, unknown> = {};
-  try {
-    data = JSON.parse(event.data) as Record<string, unknown>;
-  } catch {
-    return `${event.type}: ${event.data}`;
-  }
-  const rest = Object.entries(data)
-    .filter(([k]) => k !== "status")
-    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join(", ");
-  const head = event.type === "status" ? String(data.status) : event.type;
-  return rest ? `${head} (${rest})` : head;
-}
 
 export function jobView(root: HTMLElement, jobId: string): () => void {
   const abort = new AbortController();
@@ -281,44 +236,11 @@ export function jobView(root: HTMLElement, jobId: string): () => void {
     if (job && !isTerminal(job.status)) later(() => void pollJob(), JOB_REFRESH_MS);
   }
 
-  function checkpointsTable(checkpoints: Checkpoint[]): HTMLElement {
-    const row = (c: Checkpoint) =>
-      h(
-        "tr",
-        { "data-step": c.step },
-        h("td", {}, count(c.step)),
-        h("td", {}, c.epoch),
-        h("td", {}, c.kind),
-        h("td", {}, bytes(c.weights_size)),
-        h("td", { class: "mono small", title: c.weights_sha256 }, c.weights_sha256.slice(0, 12) + "…"),
-        h("td", {}, dateTime(c.created_at)),
-        h(
-          "td",
-          {},
-          h(
-            "button",
-            {
-              class: "button subtle small",
-              type: "button",
-              onclick: () => void download(`/v1/jobs/${encodeURIComponent(jobId)}/checkpoints/${c.step}/weights`, `${jobId}-step${c.step}.safetensors`).catch(downloadFailed),
-            },
-            "Download",
-          ),
-        ),
-      );
-    return h(
-      "table",
-      { class: "checkpoints" },
-      h("thead", {}, h("tr", {}, ...["Step", "Epoch", "Kind", "Size", "SHA-256", "Saved", ""].map((t) => h("th", {}, t)))),
-      h("tbody", {}, ...checkpoints.map(row)),
-    );
-  }
-
   async function refreshCheckpoints(): Promise<void> {
     try {
       const { checkpoints } = await getJson<{ checkpoints: Checkpoint[] }>(`/v1/jobs/${encodeURIComponent(jobId)}/checkpoints`, abort.signal);
       if (!checkpoints.length) return fill(checkpointsBox, h("p", { class: "muted" }, job && isTerminal(job.status) ? "No checkpoints." : "No checkpoints yet."));
-      fill(checkpointsBox, h("div", { class: "table-scroll" }, checkpointsTable(checkpoints)));
+      fill(checkpointsBox, checkpointsTable(jobId, checkpoints, downloadFailed));
     } catch (err) {
       if (!abort.signal.aborted) fill(checkpointsBox, h("p", { class: "notice error" }, `Could not load the checkpoints: ${errorMessage(err)}`));
     }

@@ -2,25 +2,13 @@
 // seconds; a row opens the job's page.
 import { errorMessage, getJson } from "../api";
 import { fill, h } from "../dom";
-import { age, count, layersSummary, percent, shortId } from "../format";
+import { age, count, layersSummary, shortId } from "../format";
 import { JOB_STATUSES, type Dataset, type Job, type JobPage } from "../types";
+import { progressBar, statusBadge } from "./parts";
 
 const REFRESH_MS = 3000;
 const PAGE = 50;
 const MAX_LIMIT = 200; // the API's largest page
-
-export function statusBadge(status: string): HTMLElement {
-  return h("span", { class: `status status-${status}`, "data-status": status }, status);
-}
-
-export function progressBar(job: Job): HTMLElement {
-  const pct = percent(job);
-  return h(
-    "div",
-    { class: "progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": Math.round(pct) },
-    h("div", { class: `progress-fill status-${job.status}`, style: `width: ${pct.toFixed(1)}%` }),
-  );
-}
 
 /** Names of uploaded data sets by id (built-ins are named in the job itself). */
 class DatasetNames {
