@@ -66,6 +66,7 @@ describe(`dashboard in headless Chromium (${TEST_DB})`, () => {
       expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     }
     expect(html).not.toMatch(/https?:\/\//); // no CDN, no external fonts
+    expect(index.headers.get("content-security-policy")).toMatch(/^default-src 'self'/); // and the browser loads nothing from elsewhere
     expect((await fetch(`${live.base}/healthz`)).status).toBe(200);
     expect((await fetch(`${live.base}/openapi.json`)).status).toBe(200);
     expect((await fetch(`${live.base}/docs`, { redirect: "manual" })).status).toBeLessThan(400);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dashboardRoutes } from "../src/api/dashboard.js";
+import { DASHBOARD_CSP, dashboardRoutes } from "../src/api/dashboard.js";
 import { installErrorHandling } from "../src/api/errors.js";
 import { startTestService, TEST_DB, type TestService } from "./helpers/service.js";
 
@@ -40,11 +40,13 @@ describe("dashboard static files", () => {
     expect(index.statusCode).toBe(200);
     expect(index.headers["content-type"]).toMatch(/^text\/html/);
     expect(index.headers["cache-control"]).toBe("no-cache");
+    expect(index.headers["content-security-policy"]).toBe(DASHBOARD_CSP);
     expect(index.body).toContain("<title>t</title>");
     const script = await app.inject({ url: "/assets/index-AbC123.js" });
     expect(script.statusCode).toBe(200);
     expect(script.headers["content-type"]).toMatch(/javascript/);
     expect(script.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(script.headers["x-content-type-options"]).toBe("nosniff");
     expect((await app.inject({ url: "/assets/index-AbC123.css" })).headers["cache-control"]).toBe("public, max-age=31536000, immutable");
     expect((await app.inject({ url: "/v1/ping" })).json()).toEqual({ ok: true });
     for (const url of ["/assets/missing.js", "/nothing", "/../package.json", "/v1/nothing"]) {

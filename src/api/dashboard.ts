@@ -1,7 +1,8 @@
 // The web dashboard at `/`: the Vite bundle of web/ (built into dist/web by `npm run build`, which
 // `npm ci` runs), served by @fastify/static. One route per built file (no catch-all), so unknown paths
 // still get the API's 404 shape. Hashed assets never change, so browsers keep them for a year;
-// index.html is revalidated on every load so a new build shows at once.
+// index.html is revalidated on every load so a new build shows at once, and its Content-Security-Policy
+// lets the page load nothing from elsewhere (everything ships in the bundle).
 import fastifyStatic from "@fastify/static";
 import type { FastifyPluginAsync } from "fastify";
 import { existsSync } from "node:fs";
@@ -15,6 +16,7 @@ export const DASHBOARD_DIR = path.join(projectRoot, "dist", "web");
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
+export const DASHBOARD_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface DashboardOptions {
   /** The built bundle's directory (default DASHBOARD_DIR). */
@@ -37,6 +39,8 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
     setHeaders(reply, file) {
       const hashed = path.relative(root, file).startsWith(`assets${path.sep}`);
       reply.header("cache-control", hashed ? IMMUTABLE : REVALIDATE);
+      reply.header("x-content-type-options", "nosniff");
+      if (file.endsWith(".html")) reply.header("content-security-policy", DASHBOARD_CSP);
     },
   });
 };

@@ -232,7 +232,7 @@ export function jobView(root: HTMLElement, jobId: string): () => void {
   }
 
   async function pollJob(): Promise<void> {
-    await refreshJob();
+    if (!document.hidden) await refreshJob(); // the event stream keeps a background tab current
     if (job && !isTerminal(job.status)) later(() => void pollJob(), JOB_REFRESH_MS);
   }
 

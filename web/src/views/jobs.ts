@@ -83,6 +83,10 @@ export function jobsView(root: HTMLElement): () => void {
   async function refresh(): Promise<void> {
     clearTimeout(timer);
     const mine = ++generation;
+    if (document.hidden) {
+      timer = setTimeout(refresh, REFRESH_MS); // a tab in the background asks nothing
+      return;
+    }
     try {
       const page = await getJson<JobPage>(`/v1/jobs?limit=${limit}${status ? `&status=${status}` : ""}`);
       await datasets.resolve(page.jobs);
