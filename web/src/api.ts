@@ -58,4 +58,7 @@ export async function download(path: string, fallbackName: string): Promise<void
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError && err.status === 401) return `${err.message} (enter one with the API key button, top right)`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -52,11 +52,24 @@ function keyDialog(): HTMLDialogElement {
   return dialog;
 }
 
+let dismissed = false; // the user closed a prompt that a refused request opened: do not open another
+
 /**
- * Opens the key dialog (with `reason` when a request was refused); resolves true once a key is saved,
- * false when the dialog is dismissed or the key forgotten. Concurrent callers share one dialog.
+ * Asks for a key because a request was refused (401 with `reason`); resolves true once a key is saved,
+ * false when the dialog is dismissed or the key forgotten. Concurrent callers share one dialog. After
+ * the user dismissed such a prompt, refused requests fail at once until the key button is used.
  */
-export function askForKey(reason?: string): Promise<boolean> {
+export function askForKey(reason: string): Promise<boolean> {
+  return dismissed && !pending ? Promise.resolve(false) : openDialog(reason);
+}
+
+/** The key button: change, forget or enter a key. */
+export function editKey(): Promise<boolean> {
+  dismissed = false;
+  return openDialog();
+}
+
+function openDialog(reason?: string): Promise<boolean> {
   if (pending) return pending;
   const el = keyDialog();
   const input = el.querySelector<HTMLInputElement>("#key-input")!;
@@ -72,13 +85,11 @@ export function askForKey(reason?: string): Promise<boolean> {
       () => {
         pending = null;
         const key = input.value.trim();
-        if (el.returnValue === "save" && key) {
-          setStoredKey(key);
-          resolve(true);
-        } else {
-          if (el.returnValue === "forget") setStoredKey(null);
-          resolve(false);
-        }
+        const choice = el.returnValue === "save" && !key ? "cancel" : el.returnValue;
+        dismissed = choice !== "save" && choice !== "forget"; // Cancel or Escape
+        if (choice === "save") setStoredKey(key);
+        if (choice === "forget") setStoredKey(null);
+        resolve(choice === "save");
       },
       { once: true },
     );

@@ -1,6 +1,6 @@
 // The dashboard's entry: a hash router (#/ the jobs list, #/jobs/ID a job) and the API key button.
 import "./style.css";
-import { askForKey, onKeyChange, storedKey } from "./key";
+import { editKey, onKeyChange, storedKey } from "./key";
 import { jobView } from "./views/job";
 import { jobsView } from "./views/jobs";
 
@@ -20,7 +20,7 @@ function showKeyState(): void {
   keyButton.title = storedKey() ? "Change or forget the stored API key" : "Enter an API key (needed when the service has keys)";
 }
 
-keyButton.addEventListener("click", () => void askForKey());
+keyButton.addEventListener("click", () => void editKey());
 onKeyChange(() => {
   showKeyState();
   route(); // reload the view with the new key
