@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { ApiContext } from "./context.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { errorSchema, installErrorHandling } from "./errors.js";
 import { sharedSchemas } from "./schemas.js";
 import { queueBoard } from "./admin/queue-board.js";
@@ -59,5 +60,6 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean | ob
   for (const plugin of [healthRoutes, adminRoutes, modelsRoutes, datasetsRoutes, jobsRoutes, metricsRoutes, eventsRoutes, checkpointsRoutes, queueBoard]) {
     await app.register(plugin, { ctx });
   }
+  await app.register(dashboardRoutes);
   return app;
 }

@@ -4,6 +4,7 @@ import { errorResponses } from "../errors.js";
 import { idParams } from "../schemas.js";
 import { badRequest, notFound } from "../errors.js";
 import type { RouteOptions } from "../context.js";
+import { getTenantJob } from "../../store/jobs.js";
 import { describeModel } from "../../training/validate.js";
 import type { LayerSpec } from "../../training/spec.js";
 import { asApiErrors } from "../spec-errors.js";
@@ -53,6 +54,36 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     const row = await ctx.db.model.findFirst({ where: { id: request.params.id, tenantId: request.tenantId } });
     if (!row) throw notFound("model", request.params.id);
     return toJson(row);
+  });
+
+  // A job's own model (inline or stored, as the job was submitted), described the same way: the
+  // dashboard shows it for every job, including those whose model was never stored.
+  app.get<{ Params: { id: string } }>("/v1/jobs/:id/model", {
+    schema: {
+      tags: ["jobs"],
+      summary: "The job's model: its layers, parameter count and PyTorch's printout",
+      params: idParams,
+      response: {
+        200: {
+          type: "object",
+          required: ["model_id", "layers", "param_count", "printout"],
+          properties: {
+            model_id: { type: ["string", "null"], description: "the stored model the job named, null for a model given inline" },
+            layers: { type: "array", items: { $ref: "Layer#" } },
+            param_count: { type: "integer" },
+            printout: { type: "string" },
+          },
+        },
+        ...errorResponses(401, 404),
+      },
+    },
+  }, async (request) => {
+    const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);
+    if (!job) throw notFound("job", request.params.id);
+    const layers = (job.spec as { layers: LayerSpec[] }).layers;
+    // The job's layers were built when it was submitted, so they build again.
+    const { param_count, printout } = await describeModel(layers);
+    return { model_id: job.modelId, layers, param_count, printout };
   });
 
   app.get<{ Querystring: { cursor?: string; limit: number } }>("/v1/models", {
