@@ -171,7 +171,7 @@ describe(`tenants keep apart (${TEST_DB})`, () => {
     const urls = (id: string, what: "model" | "dataset" | "job") =>
       what === "model" ? [["GET", `/v1/models/${id}`]]
       : what === "dataset" ? [["GET", `/v1/datasets/${id}`]]
-      : [["GET", `/v1/jobs/${id}`], ["GET", `/v1/jobs/${id}/metrics`], ["GET", `/v1/jobs/${id}/events`], ["GET", `/v1/jobs/${id}/checkpoints`], ["GET", `/v1/jobs/${id}/checkpoints/1/weights`], ["GET", `/v1/jobs/${id}/weights`], ["POST", `/v1/jobs/${id}/cancel`]];
+      : [["GET", `/v1/jobs/${id}`], ["GET", `/v1/jobs/${id}/metrics`], ["GET", `/v1/jobs/${id}/model`], ["GET", `/v1/jobs/${id}/events`], ["GET", `/v1/jobs/${id}/checkpoints`], ["GET", `/v1/jobs/${id}/checkpoints/1/weights`], ["GET", `/v1/jobs/${id}/weights`], ["POST", `/v1/jobs/${id}/cancel`]];
     const missing = "c" + "0".repeat(24);
     for (const [what, id] of [["model", model.body.id], ["dataset", dataset.body.id], ["job", jobId]] as const) {
       const own = urls(id, what);
