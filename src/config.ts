@@ -15,7 +15,33 @@ export interface Config {
   stalledIntervalMs: number;
   /** Retries of a job after its worker died or it failed for a reason other than its own spec. */
   jobAttempts: number;
+  /** Largest JSON request body (model and job definitions), in bytes. */
+  maxJsonBodyBytes: number;
+  /** What a model may cost, checked from its definition before anything is allocated (src/training/budget.ts). */
+  modelLimits: ModelLimits;
 }
+
+export interface ModelLimits {
+  /** Trainable parameters of the whole model. */
+  maxParameters: number;
+  /** Modules in the model, nested ones included. */
+  maxLayers: number;
+  /** Nesting of Sequential inside Sequential. */
+  maxDepth: number;
+  /** Any one size argument (features, channels, kernel, embeddings...). */
+  maxDim: number;
+  /** Activations of one training step at the job's batch size (forward outputs kept for backward, and their gradients). */
+  maxActivationBytes: number;
+}
+
+/** The environment variable behind each model limit, for messages that name it. */
+export const MODEL_LIMIT_VARIABLES: Record<keyof ModelLimits, string> = {
+  maxParameters: "MAX_MODEL_PARAMETERS",
+  maxLayers: "MAX_MODEL_LAYERS",
+  maxDepth: "MAX_MODEL_DEPTH",
+  maxDim: "MAX_LAYER_DIM",
+  maxActivationBytes: "MAX_ACTIVATION_BYTES",
+};
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
@@ -38,7 +64,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: positiveInt("MAX_UPLOAD_BYTES", env.MAX_UPLOAD_BYTES, 256 * 1024 * 1024),
     stalledIntervalMs: positiveInt("STALLED_INTERVAL_MS", env.STALLED_INTERVAL_MS, 30_000),
     jobAttempts: positiveInt("JOB_ATTEMPTS", env.JOB_ATTEMPTS, 5),
+    maxJsonBodyBytes: positiveInt("MAX_JSON_BODY_BYTES", env.MAX_JSON_BODY_BYTES, 1024 * 1024),
+    modelLimits: loadModelLimits(env),
   };
+}
+
+export const DEFAULT_MODEL_LIMITS: ModelLimits = {
+  maxParameters: 50_000_000,
+  maxLayers: 1000,
+  maxDepth: 8,
+  maxDim: 1_048_576,
+  maxActivationBytes: 2 * 1024 ** 3,
+};
+
+export function loadModelLimits(env: NodeJS.ProcessEnv = process.env): ModelLimits {
+  const limits = { ...DEFAULT_MODEL_LIMITS };
+  for (const key of Object.keys(limits) as (keyof ModelLimits)[]) {
+    const name = MODEL_LIMIT_VARIABLES[key];
+    limits[key] = positiveInt(name, env[name], limits[key]);
+  }
+  return limits;
 }
 
 /** The URL with any password replaced, for messages and logs. */

@@ -45,7 +45,7 @@ export function errorResponses(...codes: number[]): Record<number, { $ref: strin
 interface AjvIssue {
   instancePath?: string;
   keyword?: string;
-  params?: { missingProperty?: string; additionalProperty?: string };
+  params?: { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
   message?: string;
 }
 
@@ -69,10 +69,14 @@ export function installErrorHandling(app: FastifyInstance): void {
       const issue = err.validation[0] ?? {};
       const field = fieldOf(issue);
       const where = err.validationContext === "body" ? "" : `${err.validationContext} `;
-      const message = issue.keyword === "additionalProperties" ? `${where}field ${field} is not allowed` : `${where}${field ?? "request"} ${issue.message ?? "is invalid"}`;
+      const allowed = issue.keyword === "enum" && issue.params?.allowedValues ? `: ${issue.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}` : "";
+      const message = issue.keyword === "additionalProperties" ? `${where}field ${field} is not allowed` : `${where}${field ?? "request"} ${issue.message ?? "is invalid"}${allowed}`;
       return reply.code(400).send({ error: { code: "invalid_request", message, ...(field ? { field } : {}) } });
     }
-    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") return reply.code(413).send({ error: { code: "payload_too_large", message: err.message } });
+    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const limit = request.routeOptions.bodyLimit;
+      return reply.code(413).send({ error: { code: "payload_too_large", message: limit ? `the request body is over the ${limit}-byte limit of ${request.method} ${request.routeOptions.url ?? request.url}` : err.message } });
+    }
     if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return reply.code(415).send({ error: { code: "unsupported_media_type", message: err.message } });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: { code: "invalid_request", message: err.message } });

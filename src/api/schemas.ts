@@ -1,4 +1,7 @@
 // JSON schemas shared by the routes (request and response). Field names are snake_case throughout.
+// Requests use the strict per-class schemas of src/training/arguments.ts; responses the loose ones here.
+import { requestSchemas } from "../training/arguments.js";
+
 const argValue = {
   description: "a constructor argument: a number, boolean, string, null or a list of them",
   anyOf: [{ type: ["number", "boolean", "string", "null"] }, { type: "array", maxItems: 64, items: { type: ["number", "boolean", "string", "null"] } }],
@@ -29,7 +32,12 @@ export const tensorShapesSchema = {
   type: "object",
   additionalProperties: {
     type: "object",
-    properties: { dtype: { type: "string" }, shape: { type: "array", items: { type: "integer" } } },
+    properties: {
+      dtype: { type: "string" },
+      shape: { type: "array", items: { type: "integer" } },
+      min: { type: "integer", description: "integer labels (y, y_test): the smallest" },
+      max: { type: "integer", description: "integer labels (y, y_test): the largest; class-index losses need the model's output size above it" },
+    },
   },
 } as const;
 
@@ -39,4 +47,4 @@ export const idParams = {
   properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
 } as const;
 
-export const sharedSchemas = [layerSchema, classSpecSchema];
+export const sharedSchemas = [layerSchema, classSpecSchema, ...requestSchemas];

@@ -1,6 +1,9 @@
-// Validation by building: a model (or a whole job) is accepted when the engine can construct it and,
-// for a job, run a forward pass and the loss on a two-row batch shaped like the data set.
+// Validation: first the budget (budget.ts: limits and shapes, from the JSON alone, so nothing large
+// is ever allocated), then by building: a model (or a whole job) is accepted when the engine can
+// construct it and, for a job, run a forward pass and the loss on a two-row batch shaped like the data set.
+import type { ModelLimits } from "../config.js";
 import type { DType, TensorShapes } from "../datasets/arrays.js";
+import { checkJobBudget, checkModelBudget } from "./budget.js";
 import { buildLoss, buildOptimizer, buildScheduler, buildSequential, countParameters, SpecError } from "./build.js";
 import type { JobSpec, LayerSpec } from "./spec.js";
 import { callModule, loadTorch, type TorchLike } from "./torch.js";
@@ -10,7 +13,8 @@ export interface ModelDescription {
   printout: string;
 }
 
-export async function describeModel(layers: LayerSpec[]): Promise<ModelDescription> {
+export async function describeModel(layers: LayerSpec[], limits: ModelLimits): Promise<ModelDescription> {
+  checkModelBudget(layers, limits);
   const torch = await loadTorch();
   const model = buildSequential(torch, layers);
   return { param_count: countParameters(model), printout: String(model) };
@@ -21,7 +25,8 @@ function dtypeOf(torch: TorchLike, dtype: DType) {
 }
 
 /** Builds everything the job names and runs one forward pass and the loss on zeros; returns the model's description. */
-export async function checkJob(spec: JobSpec, shapes: TensorShapes): Promise<ModelDescription> {
+export async function checkJob(spec: JobSpec, shapes: TensorShapes, limits: ModelLimits): Promise<ModelDescription> {
+  checkJobBudget(spec, shapes, limits);
   const torch = await loadTorch();
   const model = buildSequential(torch, spec.layers);
   const loss = buildLoss(torch, spec.loss);

@@ -10,6 +10,7 @@ import type { ApiContext, RouteOptions } from "../context.js";
 import { ApiError, badRequest, conflict, errorResponses, notFound, unavailable } from "../errors.js";
 import { idParams } from "../schemas.js";
 import { asApiErrors } from "../spec-errors.js";
+import { strictJsonBodies, jsonDepthLimit } from "../strict-json.js";
 
 interface JobRequest {
   model?: { name?: string; layers: LayerSpec[] };
@@ -26,6 +27,9 @@ interface JobRequest {
   max_runtime_seconds?: number;
 }
 
+/** Cancelling takes no body; a client's empty "{}" is fine, anything large is not. */
+const CANCEL_BODY_LIMIT = 1024;
+
 const jobRequestSchema = {
   type: "object",
   additionalProperties: false,
@@ -35,7 +39,7 @@ const jobRequestSchema = {
       type: "object",
       additionalProperties: false,
       required: ["layers"],
-      properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "Layer#" } } },
+      properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
     },
     model_id: { type: "string", minLength: 1, maxLength: 64 },
     dataset: {
@@ -44,15 +48,15 @@ const jobRequestSchema = {
       properties: { name: { type: "string", minLength: 1, maxLength: 64 }, id: { type: "string", minLength: 1, maxLength: 64 } },
       description: '{"name": "mnist" | "iris"} for a built-in data set or {"id": ...} for an upload',
     },
-    loss: { $ref: "ClassSpec#" },
-    optimizer: { $ref: "ClassSpec#" },
-    lr_scheduler: { $ref: "ClassSpec#" },
+    loss: { $ref: "LossInput#" },
+    optimizer: { $ref: "OptimizerInput#" },
+    lr_scheduler: { $ref: "LrSchedulerInput#" },
     epochs: { type: "integer", minimum: 1, maximum: 10_000 },
     batch_size: { type: "integer", minimum: 1, maximum: 1_000_000 },
     seed: { type: "integer", minimum: 0, maximum: 2 ** 31 - 1, default: 0 },
     validation_split: { type: "number", minimum: 0, maximum: 0.9, default: 0 },
-    checkpoint_every_steps: { type: "integer", minimum: 1, default: DEFAULT_CHECKPOINT_EVERY_STEPS },
-    max_runtime_seconds: { type: "integer", minimum: 1 },
+    checkpoint_every_steps: { type: "integer", minimum: 1, maximum: 2 ** 31 - 1, default: DEFAULT_CHECKPOINT_EVERY_STEPS },
+    max_runtime_seconds: { type: "integer", minimum: 1, maximum: 2 ** 31 - 1 },
   },
 } as const;
 
@@ -127,13 +131,15 @@ async function resolveDataset(ctx: ApiContext, ref: DatasetRef): Promise<{ shape
 
 export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.addSchema(jobSchema);
+  strictJsonBodies(app, jsonDepthLimit(ctx.config.modelLimits.maxDepth));
 
   app.post<{ Body: JobRequest }>("/v1/jobs", {
+    bodyLimit: ctx.config.maxJsonBodyBytes,
     schema: {
       tags: ["jobs"],
       summary: "Submit a training job; it is queued at once (202) and trained by a worker",
       body: jobRequestSchema,
-      response: { 202: { $ref: "Job#" }, ...errorResponses(400, 404, 422, 503) },
+      response: { 202: { $ref: "Job#" }, ...errorResponses(400, 404, 413, 422, 503) },
     },
   }, async (request, reply) => {
     const body = request.body;
@@ -163,7 +169,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       max_runtime_seconds: body.max_runtime_seconds ?? null,
     };
     // The layers came from the body's model, or from the stored model named by model_id.
-    await asApiErrors(() => checkJob(spec, shapes), (field) => (field.startsWith("layers") ? (body.model ? `model.${field}` : "model_id") : field));
+    await asApiErrors(() => checkJob(spec, shapes, ctx.config.modelLimits), (field) => (field.startsWith("layers") ? (body.model ? `model.${field}` : "model_id") : field));
     const job = await createJob(ctx.db, { spec, modelId: body.model_id ?? null, datasetId, datasetName, totalSteps: body.epochs * stepsPerEpoch(rows, spec) });
     try {
       await ctx.queue.enqueue(job.id);
@@ -204,6 +210,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
   });
 
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/cancel", {
+    bodyLimit: CANCEL_BODY_LIMIT,
     schema: {
       tags: ["jobs"],
       summary: "Cancel a job: a queued job is cancelled at once, a running one goes to cancelling until its worker stops (keeping its last checkpoint)",

@@ -7,6 +7,7 @@ import type { RouteOptions } from "../context.js";
 import { describeModel } from "../../training/validate.js";
 import type { LayerSpec } from "../../training/spec.js";
 import { asApiErrors } from "../spec-errors.js";
+import { strictJsonBodies, jsonDepthLimit } from "../strict-json.js";
 
 const modelSchema = {
   $id: "Model",
@@ -27,8 +28,10 @@ const toJson = (m: ModelRow) => ({ id: m.id, name: m.name, layers: m.layers, par
 
 export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.addSchema(modelSchema);
+  strictJsonBodies(app, jsonDepthLimit(ctx.config.modelLimits.maxDepth));
 
   app.post<{ Body: { name?: string; layers: LayerSpec[] } }>("/v1/models", {
+    bodyLimit: ctx.config.maxJsonBodyBytes,
     schema: {
       tags: ["models"],
       summary: "Define a model (an nn.Sequential of engine modules); validated by building it",
@@ -36,12 +39,12 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
         type: "object",
         required: ["layers"],
         additionalProperties: false,
-        properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "Layer#" } } },
+        properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
       },
-      response: { 201: { $ref: "Model#" }, ...errorResponses(400, 422, 503) },
+      response: { 201: { $ref: "Model#" }, ...errorResponses(400, 413, 422, 503) },
     },
   }, async (request, reply) => {
-    const { param_count, printout } = await asApiErrors(() => describeModel(request.body.layers));
+    const { param_count, printout } = await asApiErrors(() => describeModel(request.body.layers, ctx.config.modelLimits));
     const row = await ctx.db.model.create({ data: { name: request.body.name ?? null, layers: request.body.layers as never, paramCount: param_count, printout } });
     return reply.code(201).send(toJson(row));
   });
