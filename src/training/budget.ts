@@ -8,12 +8,11 @@ import type { DType, TensorShapes } from "../datasets/arrays.js";
 import { SpecError } from "./build.js";
 import { layerParameters, traceShapes } from "./shapes.js";
 import { trainRows, type JobSpec, type LayerSpec } from "./spec.js";
+import { EVAL_BATCH } from "./trainer.js";
 
 /** Arguments that are sizes (of features, channels, kernels, tables): each at most MAX_LAYER_DIM. */
 const SIZE_ARGUMENTS = ["in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "num_features", "normalized_shape", "num_embeddings", "embedding_dim", "unflattened_size", "output_size", "divisor_override"];
 
-/** Rows the trainer evaluates at once (no gradients), see trainer.ts. */
-const EVAL_BATCH = 1000;
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8 };
 
 export interface ModelCost {
@@ -85,8 +84,12 @@ export function checkJobBudget(spec: JobSpec, shapes: TensorShapes, limits: Mode
   const bytes = BYTES[x.dtype];
   // Training keeps every output for backward and gives each a gradient of the same size; the
   // convolutions' unfolded inputs exist once more during forward and backward.
-  const activationBytes = Math.max(bytes * (2 * train.elements + 2 * train.workspace), bytes * (evaluation.elements + evaluation.workspace));
-  if (activationBytes > limits.maxActivationBytes) overLimit(`the activations of a batch of ${batch} (batch_size)`, activationBytes, "maxActivationBytes", limits, "batch_size", " bytes");
+  const trainBytes = bytes * (2 * train.elements + 2 * train.workspace);
+  const evalBytes = bytes * (evaluation.elements + evaluation.workspace);
+  if (trainBytes > limits.maxActivationBytes) overLimit(`the activations of a training batch of ${batch} (batch_size)`, trainBytes, "maxActivationBytes", limits, "batch_size", " bytes");
+  // Evaluation runs without gradients, EVAL_BATCH rows at a time, whatever the batch size: the model itself is too large.
+  if (evalBytes > limits.maxActivationBytes) overLimit(`the activations of an evaluation batch of ${evalRows} rows`, evalBytes, "maxActivationBytes", limits, "layers", " bytes");
+  const activationBytes = Math.max(trainBytes, evalBytes);
   checkLabels(spec, shapes, train.output);
   return { ...model, output: train.output, activationBytes };
 }

@@ -5,7 +5,8 @@ import type { ModelLimits } from "../config.js";
 import type { DType, TensorShapes } from "../datasets/arrays.js";
 import { checkJobBudget, checkModelBudget } from "./budget.js";
 import { buildLoss, buildOptimizer, buildScheduler, buildSequential, countParameters, SpecError } from "./build.js";
-import type { JobSpec, LayerSpec } from "./spec.js";
+import { PER_BATCH_SCHEDULERS } from "./signatures.js";
+import { stepsPerEpoch, type JobSpec, type LayerSpec } from "./spec.js";
 import { callModule, loadTorch, type TorchLike } from "./torch.js";
 
 export interface ModelDescription {
@@ -27,6 +28,7 @@ function dtypeOf(torch: TorchLike, dtype: DType) {
 /** Builds everything the job names and runs one forward pass and the loss on zeros; returns the model's description. */
 export async function checkJob(spec: JobSpec, shapes: TensorShapes, limits: ModelLimits): Promise<ModelDescription> {
   checkJobBudget(spec, shapes, limits);
+  checkTrainerSupport(spec, shapes.x!.shape[0]);
   const torch = await loadTorch();
   const model = buildSequential(torch, spec.layers);
   const loss = buildLoss(torch, spec.loss);
@@ -48,4 +50,18 @@ export async function checkJob(spec: JobSpec, shapes: TensorShapes, limits: Mode
     }
   });
   return { param_count: countParameters(model), printout: String(model) };
+}
+
+/** What the engine would build but the trainer cannot run: refused at submission rather than failing at step 1. */
+function checkTrainerSupport(spec: JobSpec, rows: number): void {
+  if (spec.optimizer.type === "LBFGS") throw new SpecError("LBFGS needs a closure that re-evaluates the loss, which the trainer does not pass; choose another optimizer", "optimizer.type", "unbuildable");
+  if (spec.optimizer.type === "SparseAdam") throw new SpecError("SparseAdam takes sparse gradients only, and every layer offered gives dense ones; use Adam", "optimizer.type", "unbuildable");
+  const scheduler = spec.lr_scheduler;
+  if (scheduler?.type === "OneCycleLR") {
+    const perBatch = (scheduler.interval ?? (PER_BATCH_SCHEDULERS.has(scheduler.type) ? "step" : "epoch")) === "step";
+    const calls = perBatch ? spec.epochs * stepsPerEpoch(rows, spec) : spec.epochs;
+    const total = typeof scheduler.total_steps === "number" ? scheduler.total_steps : typeof scheduler.epochs === "number" && typeof scheduler.steps_per_epoch === "number" ? scheduler.epochs * scheduler.steps_per_epoch : undefined;
+    if (total !== undefined && calls > total)
+      throw new SpecError(`OneCycleLR is set for ${total} steps, but this job steps it ${calls} times (every ${perBatch ? "batch" : "epoch"}); PyTorch refuses to step it past the end`, "lr_scheduler.total_steps", "unbuildable");
+  }
 }
