@@ -1,7 +1,8 @@
 // Data set formats without a database: CSV parsing, the safetensors codec, the built-in sets.
 import { describe, expect, it } from "vitest";
 import { builtinShapes, loadBuiltin } from "../src/datasets/builtin.js";
-import { CsvError, parseCsv } from "../src/datasets/csv.js";
+import { shapesOf } from "../src/datasets/arrays.js";
+import { CsvError, MAX_CSV_LINE_CHARS, parseCsv } from "../src/datasets/csv.js";
 import { decode, encode, SafetensorsError } from "../src/datasets/safetensors.js";
 import { rechunk } from "../src/store/chunks.js";
 
@@ -63,6 +64,54 @@ describe("safetensors codec", () => {
     const huge = Buffer.alloc(16);
     huge.writeBigUInt64LE(1n << 40n);
     expect(() => decode(huge)).toThrow(/over the/);
+  });
+});
+
+describe("malformed files say what is wrong", () => {
+  const raw = (headerText: string | Buffer, dataBytes: number, declared?: bigint) => {
+    const header = Buffer.isBuffer(headerText) ? headerText : Buffer.from(headerText);
+    const out = Buffer.alloc(8 + header.length + dataBytes);
+    out.writeBigUInt64LE(declared ?? BigInt(header.length));
+    header.copy(out, 8);
+    return out;
+  };
+  const x = '"x":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]}';
+  const y = '"y":{"dtype":"I64","shape":[1],"data_offsets":[4,12]}';
+
+  it("safetensors: duplicate names, bad text, lengths and offsets past the data, shapes", () => {
+    expect(() => decode(raw(`{${x},${y},${x}}`, 12))).toThrow('safetensors header names tensor "x" twice');
+    expect(() => decode(raw(`{${x},"y":{"dtype":"I64","shape":[1],"data_offsets":[4,12]},"__metadata__":{"a":"{\\"y\\":1"}}`, 12))).not.toThrow(); // keys inside strings and nested objects are not top-level names
+    expect(() => decode(raw(Buffer.from([0x7b, 0xff, 0x7d]), 0))).toThrow("safetensors header is not valid UTF-8");
+    expect(() => decode(raw("{nope", 0))).toThrow(/header is not valid JSON/);
+    expect(() => decode(raw(`{${x},${y}}`, 12, 4000n))).toThrow(/header length 4000 runs past the end of the \d+-byte file/);
+    expect(() => decode(raw(`{${x},"y":{"dtype":"I64","shape":[1],"data_offsets":[4,12]}}`, 8))).toThrow(/tensors cover 12 bytes but the file holds 8 bytes of data/);
+    expect(() => decode(raw(`{${x},"y":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}}`, 16))).toThrow(/gap before tensor "y" at byte 4/);
+    expect(() => decode(raw(`{"x":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}}`, 4))).toThrow(/at most 8 non-negative integers/);
+    expect(() => decode(raw(`{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, 4))).toThrow(/shape must be a list/);
+    expect(() => decode(raw(`{"x":{"dtype":"F32","shape":[1e300],"data_offsets":[0,4]}}`, 4))).toThrow(/shape must be a list/);
+    expect(() => decode(raw(`{"__metadata__":{"a":1}}`, 0))).toThrow(/__metadata__ must be an object of strings/);
+    expect(() => decode(raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}`, 4))).toThrow(/data_offsets must be \[begin, end\]/);
+  });
+
+  it("CSV: a byte-order mark is not part of the header, and empty files, huge numbers and endless lines are refused", async () => {
+    const withBom = await parseCsv(pieces("\ufeffa,b,label\n1,2,0\n", 4));
+    expect(withBom.columns).toEqual(["a", "b", "label"]);
+    await expect(parseCsv(pieces("", 8))).rejects.toThrow("the CSV has no data rows");
+    await expect(parseCsv(pieces("\n\n", 8))).rejects.toThrow("the CSV has no data rows");
+    await expect(parseCsv(pieces("1,2,0\n1e39,2,0\n", 8))).rejects.toThrow("line 2, column 1: 1e39 is out of float32 range");
+    await expect(parseCsv(pieces("1,2,0\n1,2\n", 8))).rejects.toThrow("line 2: 2 fields, expected 3 like the first line");
+    await expect(parseCsv(pieces("1,2,0\n1,2,0,4\n", 8))).rejects.toThrow("line 2: 4 fields, expected 3 like the first line");
+    await expect(parseCsv(pieces("1,2,0\n1,2,", 8))).rejects.toThrow("line 2: the label is empty");
+    await expect(parseCsv(rechunk([Buffer.alloc(MAX_CSV_LINE_CHARS + 10, 0x31)], 1 << 20))).rejects.toThrow(`line 1 is longer than ${MAX_CSV_LINE_CHARS} characters`);
+  });
+
+  it("records the label range of integer labels", async () => {
+    const { arrays } = await parseCsv(pieces("1,2,3\n1,2,0\n4,4,7\n", 8));
+    expect(shapesOf(arrays).y).toEqual({ dtype: "int64", shape: [3], min: 0, max: 7 });
+    const text = await parseCsv(pieces("f,g,l\n1,2,b\n1,2,a\n", 8));
+    expect(shapesOf(text.arrays).y).toMatchObject({ min: 0, max: 1 });
+    const float = await parseCsv(pieces("1,2,0.5\n1,2,1\n", 8));
+    expect(shapesOf(float.arrays).y).toEqual({ dtype: "float32", shape: [2, 1] });
   });
 });
 

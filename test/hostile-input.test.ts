@@ -4,6 +4,7 @@
 // queue; and the service still answers afterwards. Then the limits one by one: body sizes (413),
 // nesting, types without coercion, and a tiny but valid job that an in-process worker trains.
 import fc from "fast-check";
+import { readdirSync, readFileSync } from "node:fs";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "../src/datasets/safetensors.js";
@@ -299,6 +300,15 @@ describe(`hostile input (${TEST_DB})`, () => {
     expect(outcomes.get("succeeded")).toBeGreaterThan(0);
   }, 120_000);
 
+  it("the examples are accepted as they are", async () => {
+    const dir = new URL("../examples/", import.meta.url);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+      const body = readFileSync(new URL(file, dir), "utf8");
+      const res = await postJson(file === "model.json" ? "/v1/models" : "/v1/jobs", body);
+      expect(res.statusCode, `${file}: ${res.body}`).toBe(file === "model.json" ? 201 : 202);
+    }
+  });
+
   it("still answers afterwards: health, and a normal model and job", async () => {
     expect((await inject({ url: "/healthz" })).statusCode).toBe(200);
     expect((await inject({ url: "/readyz" })).statusCode).toBe(200);
@@ -407,6 +417,31 @@ describe(`limits (${TEST_DB})`, () => {
     expect(refused.json().error.message).toMatch(/go up to 6, but the model's output has 3 classes/);
     const fits = await inject({ method: "POST", url: "/v1/jobs", payload: { ...job, dataset: { id: upload.json().id }, model: { layers: [{ type: "Linear", in_features: 4, out_features: 7 }] } } });
     expect(fits.statusCode).toBe(202);
+  });
+
+  it("malformed uploads are refused with a message that says what is wrong", async () => {
+    const upload = async (bytes: Buffer, type = "application/octet-stream") => {
+      const res = await inject({ method: "POST", url: "/v1/datasets", headers: { "content-type": type }, payload: bytes });
+      expect(res.statusCode, bytes.toString("latin1").slice(0, 100)).toBe(400);
+      expect(res.json().error.field).toBe("body");
+      return res.json().error.message as string;
+    };
+    const x = '"x":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]}';
+    const y = '"y":{"dtype":"I64","shape":[1],"data_offsets":[4,12]}';
+    expect(await upload(rawHeaderFile(`{${x},${y},${x}}`, 12))).toBe('safetensors header names tensor "x" twice');
+    expect(await upload(rawHeaderFile(`{${x},${y}}`, 12, 5000n))).toMatch(/^file ends after \d+ bytes, inside its 5000-byte header$/);
+    expect(await upload(rawHeaderFile(`{${x},${y}}`, 12, 1n << 40n))).toMatch(/^safetensors header length 1099511627776 is over the 1048576-byte limit$/);
+    expect(await upload(rawHeaderFile(`{${x},${y}}`, 12).subarray(0, 5))).toMatch(/^file ends after 5 bytes, inside its 8-byte header$/);
+    expect(await upload(rawHeaderFile(`{${x},${y}}`, 9))).toMatch(/^file is truncated: \d+ of the \d+ bytes its header describes$/);
+    expect(await upload(rawHeaderFile(`{${x},${y}}`, 20))).toMatch(/^file is longer than the \d+ bytes its header describes$/);
+    expect(await upload(rawHeaderFile(`{${x},"y":{"dtype":"I64","shape":[1],"data_offsets":[2,10]}}`, 10))).toBe('tensor "y" overlaps the previous tensor');
+    expect(await upload(rawHeaderFile(`{${x},"y":{"dtype":"I64","shape":[2],"data_offsets":[4,12]}}`, 12))).toBe('tensor "y": 8 bytes for shape [2] of I64 (needs 16)');
+    expect(await upload(rawHeaderFile(`{${x},"y":{"dtype":"I64","shape":[2],"data_offsets":[4,20]}}`, 16))).toBe('"x" and "y" must have the same first dimension (rows), got [1,1] and [2]');
+    expect(await upload(rawHeaderFile("\u00ff{}", 0).fill(0xff, 8, 9))).toBe("safetensors header is not valid UTF-8");
+    expect(await upload(Buffer.from("a,b,label\n1,2,0\n3,4\n"), "text/csv")).toBe("line 3: 2 fields, expected 3 like the first line");
+    expect(await upload(Buffer.from("a,b,label\n1,two,0\n"), "text/csv")).toBe('line 2, column 2: "two" is not a number');
+    expect(await upload(Buffer.from(""), "text/csv")).toBe("the CSV has no data rows");
+    expect(await service.db.dataset.count({ where: { ready: false } })).toBe(0);
   });
 
   it("accepts a tiny but valid job, and the worker's own code trains it to succeeded", async () => {
