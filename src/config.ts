@@ -30,7 +30,7 @@ export interface ModelLimits {
   maxDepth: number;
   /** Any one size argument (features, channels, kernel, embeddings...). */
   maxDim: number;
-  /** Activations of one training step at the job's batch size (forward outputs kept for backward, and their gradients). */
+  /** Activations of one training step at the job's batch size (outputs kept for backward, and their gradients), and of an evaluation batch. */
   maxActivationBytes: number;
 }
 
