@@ -1,9 +1,11 @@
 // Data set formats without a database: CSV parsing, the safetensors codec, the built-in sets.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { builtinShapes, loadBuiltin } from "../src/datasets/builtin.js";
 import { shapesOf } from "../src/datasets/arrays.js";
 import { CsvError, MAX_CSV_LINE_CHARS, parseCsv } from "../src/datasets/csv.js";
-import { decode, encode, SafetensorsError } from "../src/datasets/safetensors.js";
+import { decode, encode, parseHeader, SafetensorsError } from "../src/datasets/safetensors.js";
+import { TensorScan } from "../src/datasets/tensor-scan.js";
 import { rechunk } from "../src/store/chunks.js";
 
 const pieces = (text: string, size: number) => rechunk([Buffer.from(text)], size);
@@ -112,6 +114,46 @@ describe("malformed files say what is wrong", () => {
     expect(shapesOf(text.arrays).y).toMatchObject({ min: 0, max: 1 });
     const float = await parseCsv(pieces("1,2,0.5\n1,2,1\n", 8));
     expect(shapesOf(float.arrays).y).toEqual({ dtype: "float32", shape: [2, 1] });
+  });
+});
+
+describe("TensorScan (streamed safetensors uploads)", () => {
+  /** Feeds a whole file to a scan in pieces of the given sizes (cycled), as an upload would arrive. */
+  const scanInPieces = (file: Buffer, sizes: number[]) => {
+    const n = Number(file.readBigUInt64LE(0));
+    const { entries } = parseHeader(file.subarray(8, 8 + n).toString());
+    const scan = new TensorScan(entries, 8 + n);
+    for (let at = 0, i = 0; at < file.length; i++) {
+      const size = sizes[i % sizes.length];
+      scan.feed(file.subarray(at, at + size), at);
+      at += size;
+    }
+    return scan;
+  };
+
+  it("finds the label range and the first non-finite float wherever the pieces are cut", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 23 }), { minLength: 1, maxLength: 5 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        (labels, sizes, bad) => {
+          const rows = labels.length;
+          const x = new Float32Array(rows * 3).map((_, i) => i / 7);
+          if (bad !== undefined) x[bad % x.length] = bad % 2 ? Infinity : NaN;
+          const file = encode([["x", { dtype: "float32", shape: [rows, 3], data: x }], ["y", { dtype: "int64", shape: [rows], data: BigInt64Array.from(labels) }]]);
+          if (bad !== undefined) {
+            expect(() => scanInPieces(file, sizes)).toThrow(`tensor "x" holds ${bad % 2 ? "Infinity" : "NaN"} at element ${bad % x.length}: values must be finite`);
+            return;
+          }
+          const min = labels.reduce((a, b) => (b < a ? b : a));
+          const max = labels.reduce((a, b) => (b > a ? b : a));
+          const shapes = { x: { dtype: "float32" as const, shape: [rows, 3] }, y: { dtype: "int64" as const, shape: [rows] } };
+          expect(scanInPieces(file, sizes).describe(shapes).y).toEqual({ dtype: "int64", shape: [rows], min: Number(min), max: Number(max) });
+        },
+      ),
+      { seed: 7, numRuns: 200 },
+    );
   });
 });
 

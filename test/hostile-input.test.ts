@@ -438,6 +438,10 @@ describe(`limits (${TEST_DB})`, () => {
     expect(await upload(rawHeaderFile(`{${x},"y":{"dtype":"I64","shape":[2],"data_offsets":[4,12]}}`, 12))).toBe('tensor "y": 8 bytes for shape [2] of I64 (needs 16)');
     expect(await upload(rawHeaderFile(`{${x},"y":{"dtype":"I64","shape":[2],"data_offsets":[4,20]}}`, 16))).toBe('"x" and "y" must have the same first dimension (rows), got [1,1] and [2]');
     expect(await upload(rawHeaderFile("\u00ff{}", 0).fill(0xff, 8, 9))).toBe("safetensors header is not valid UTF-8");
+    const nan = new Float32Array(2 * 3).fill(1);
+    nan[4] = NaN;
+    expect(await upload(encode([["x", { dtype: "float32", shape: [2, 3], data: nan }], ["y", { dtype: "int64", shape: [2], data: new BigInt64Array(2) }]]))).toBe('tensor "x" holds NaN at element 4: values must be finite');
+    expect(await upload(encode([["x", { dtype: "float64", shape: [2, 1], data: new Float64Array(2) }], ["y", { dtype: "float32", shape: [2, 1], data: Float32Array.from([0, -Infinity]) }]]))).toBe('tensor "y" holds -Infinity at element 1: values must be finite');
     expect(await upload(Buffer.from("a,b,label\n1,2,0\n3,4\n"), "text/csv")).toBe("line 3: 2 fields, expected 3 like the first line");
     expect(await upload(Buffer.from("a,b,label\n1,two,0\n"), "text/csv")).toBe('line 2, column 2: "two" is not a number');
     expect(await upload(Buffer.from(""), "text/csv")).toBe("the CSV has no data rows");

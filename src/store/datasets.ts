@@ -1,9 +1,10 @@
 // Uploaded data sets. Every upload is stored as one safetensors file (CSV is converted on arrival),
 // in chunks; the row becomes `ready` only when the last chunk is in, and a failed upload is deleted.
 import { createHash } from "node:crypto";
-import { checkDatasetShapes, IntegerRange, shapesOf, type DatasetArrays, type TensorShapes } from "../datasets/arrays.js";
+import { checkDatasetShapes, shapesOf, type DatasetArrays, type TensorShapes } from "../datasets/arrays.js";
 import { parseCsv, type CsvOptions } from "../datasets/csv.js";
-import { decode, encode, headerLength, headerText, parseHeader, SafetensorsError, type HeaderEntry } from "../datasets/safetensors.js";
+import { decode, encode, headerLength, headerText, parseHeader, SafetensorsError } from "../datasets/safetensors.js";
+import { TensorScan } from "../datasets/tensor-scan.js";
 import { collect, ownBytes, readChunks, rechunk } from "./chunks.js";
 import type { Db } from "./db.js";
 
@@ -63,60 +64,25 @@ export async function saveSafetensorsDataset(db: Db, name: string, body: AsyncIt
   const { entries, dataBytes } = parseHeader(headerText(header.head));
   const tensors = checkDatasetShapes(Object.fromEntries([...entries].map(([k, e]) => [k, { dtype: e.dtype, shape: e.shape }])));
   const expected = 8 + n + dataBytes;
-  const labels = new LabelScan(entries, 8 + n);
+  const scan = new TensorScan(entries, 8 + n);
   async function* whole(): AsyncGenerator<Uint8Array> {
     let seen = 8 + n + header.rest.length;
     if (seen > expected) throw new SafetensorsError(`file is longer than the ${expected} bytes its header describes`);
     yield prefix.head;
     yield header.head;
-    labels.feed(header.rest, 8 + n);
+    scan.feed(header.rest, 8 + n);
     yield header.rest;
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      labels.feed(next.value, seen);
+      scan.feed(next.value, seen);
       seen += next.value.byteLength;
       if (seen > expected) throw new SafetensorsError(`file is longer than the ${expected} bytes its header describes`);
       yield next.value;
     }
     if (seen < expected) throw new SafetensorsError(`file is truncated: ${seen} of the ${expected} bytes its header describes`);
   }
-  return storeStream(db, { name, format: "safetensors", tensors, classes: null }, whole(), () => labels.describe(tensors));
-}
-
-/** Running min/max of the integer label tensors (y, y_test) of a safetensors file as its bytes stream by. */
-class LabelScan {
-  private readonly scans: { name: "y" | "y_test"; begin: number; end: number; width: number; dtype: "int32" | "int64"; carry: Buffer; range: IntegerRange }[] = [];
-
-  /** `base`: the file offset where the data (after the header) starts. */
-  constructor(entries: Map<string, HeaderEntry>, base: number) {
-    for (const name of ["y", "y_test"] as const) {
-      const e = entries.get(name);
-      if (e && (e.dtype === "int64" || e.dtype === "int32")) {
-        this.scans.push({ name, begin: base + e.begin, end: base + e.end, width: e.dtype === "int64" ? 8 : 4, dtype: e.dtype, carry: Buffer.alloc(0), range: new IntegerRange() });
-      }
-    }
-  }
-
-  /** `at`: the file offset of the piece's first byte. */
-  feed(piece: Uint8Array, at: number): void {
-    for (const scan of this.scans) {
-      const from = Math.max(at, scan.begin);
-      const to = Math.min(at + piece.byteLength, scan.end);
-      if (from >= to) continue;
-      const bytes = Buffer.concat([scan.carry, piece.subarray(from - at, to - at)]);
-      const whole = bytes.length - (bytes.length % scan.width);
-      const aligned = new Uint8Array(bytes.subarray(0, whole)).buffer; // a copy: offsets need not be aligned
-      scan.range.add(scan.dtype === "int64" ? new BigInt64Array(aligned) : new Int32Array(aligned));
-      scan.carry = Buffer.from(bytes.subarray(whole));
-    }
-  }
-
-  describe(tensors: TensorShapes): TensorShapes {
-    const out: TensorShapes = { ...tensors };
-    for (const scan of this.scans) out[scan.name] = { ...out[scan.name]!, ...scan.range.result() };
-    return out;
-  }
+  return storeStream(db, { name, format: "safetensors", tensors, classes: null }, whole(), () => scan.describe(tensors));
 }
 
 export function getDataset(db: Db, id: string): Promise<DatasetRow | null> {
