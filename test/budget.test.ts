@@ -10,6 +10,7 @@ import { buildSequential, countParameters, SpecError } from "../src/training/bui
 import { traceShapes } from "../src/training/shapes.js";
 import type { JobSpec, LayerSpec } from "../src/training/spec.js";
 import { callModule, loadTorch } from "../src/training/torch.js";
+import { checkJob } from "../src/training/validate.js";
 
 const SEED = Number(process.env.FC_SEED ?? 20261129);
 console.log(`budget.test.ts: fast-check seed ${SEED} (FC_SEED=... to change)`);
@@ -144,6 +145,26 @@ describe("model budget", () => {
     expect(checkJobBudget({ ...job(ten, 8), loss: { type: "CrossEntropyLoss", ignore_index: -1 } }, negative, DEFAULT_MODEL_LIMITS).output).toEqual([8, 10]);
     // Regression losses are not class indices: nothing to check.
     expect(checkJobBudget(job(three, 8, "MSELoss"), mnist, DEFAULT_MODEL_LIMITS).output).toEqual([8, 3]);
+  });
+
+  it("refuses, at submission, jobs the trainer could not run to the end", async () => {
+    const ten: LayerSpec[] = [{ type: "Linear", in_features: 4, out_features: 10 }];
+    const many = { x: { dtype: "float32" as const, shape: [20_000_000, 4] }, y: { dtype: "int64" as const, shape: [20_000_000], min: 0, max: 9 } };
+    const reject = async (spec: JobSpec) => {
+      try {
+        await checkJob(spec, many, DEFAULT_MODEL_LIMITS);
+      } catch (err) {
+        expect(err).toBeInstanceOf(SpecError);
+        return err as SpecError;
+      }
+      throw new Error("accepted");
+    };
+    expect((await reject({ ...job(ten, 1), epochs: 200 })).message).toBe("the job would take 4000000000 steps (epochs × ceil(rows / batch_size)); at most 2147483647");
+    expect((await reject({ ...job(ten, 1000), optimizer: { type: "LBFGS" } })).field).toBe("optimizer.type");
+    expect((await reject({ ...job(ten, 1000), optimizer: { type: "SparseAdam" } })).field).toBe("optimizer.type");
+    const cycle = await reject({ ...job(ten, 1_000_000), lr_scheduler: { type: "OneCycleLR", max_lr: 0.1, total_steps: 10 } });
+    expect([cycle.field, cycle.message]).toEqual(["lr_scheduler.total_steps", "OneCycleLR is set for 10 steps, but this job steps it 20 times (every batch); PyTorch refuses to step it past the end"]);
+    await expect(checkJob({ ...job(ten, 1_000_000), lr_scheduler: { type: "OneCycleLR", max_lr: 0.1, total_steps: 20 } }, many, DEFAULT_MODEL_LIMITS)).resolves.toMatchObject({ param_count: 50 });
   });
 
   it("reads its limits from the environment", () => {

@@ -52,8 +52,13 @@ export async function checkJob(spec: JobSpec, shapes: TensorShapes, limits: Mode
   return { param_count: countParameters(model), printout: String(model) };
 }
 
+/** Steps are counted in 32-bit integer columns. */
+const MAX_TOTAL_STEPS = 2 ** 31 - 1;
+
 /** What the engine would build but the trainer cannot run: refused at submission rather than failing at step 1. */
 function checkTrainerSupport(spec: JobSpec, rows: number): void {
+  const steps = spec.epochs * stepsPerEpoch(rows, spec);
+  if (steps > MAX_TOTAL_STEPS) throw new SpecError(`the job would take ${steps} steps (epochs × ceil(rows / batch_size)); at most ${MAX_TOTAL_STEPS}`, "epochs", "unbuildable");
   if (spec.optimizer.type === "LBFGS") throw new SpecError("LBFGS needs a closure that re-evaluates the loss, which the trainer does not pass; choose another optimizer", "optimizer.type", "unbuildable");
   if (spec.optimizer.type === "SparseAdam") throw new SpecError("SparseAdam takes sparse gradients only, and every layer offered gives dense ones; use Adam", "optimizer.type", "unbuildable");
   const scheduler = spec.lr_scheduler;
