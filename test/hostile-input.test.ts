@@ -62,7 +62,8 @@ const hostileNumber = fc.oneof(
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: hostileNumber },
   fc.string({ maxLength: 8 }),
-  fc.constantFrom(null, true, false, "same", "valid", "mean", "none", "", "1", "__proto__"),
+  fc.string({ unit: "binary", maxLength: 6 }),
+  fc.constantFrom(null, true, false, "same", "valid", "mean", "none", "", "1", "__proto__", "\u0000", "a\u0000b", "\ud800"),
   fc.array(hostileNumber, { maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }),
 );
@@ -93,7 +94,7 @@ const withExtras = (base: fc.Arbitrary<Record<string, unknown>>) =>
 
 const plausibleLayers = fc.array(plausibleLayer, { minLength: 1, maxLength: 4 });
 const modelArb = fc.oneof(
-  fc.record({ name: fc.string({ maxLength: 20 }), layers: fc.oneof(plausibleLayers, fc.constant([{ type: "Linear", in_features: 50_000, out_features: 50_000 }])) }, { requiredKeys: ["layers"] }),
+  fc.record({ name: fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: "binary", maxLength: 8 })), layers: fc.oneof(plausibleLayers, fc.constant([{ type: "Linear", in_features: 50_000, out_features: 50_000 }])) }, { requiredKeys: ["layers"] }),
   withExtras(fc.record({ name: fc.oneof(fc.string({ maxLength: 20 }), hostileValue), layers: layersArb }, { requiredKeys: ["layers"] })),
 );
 
@@ -139,7 +140,7 @@ const jobArb = fc.oneof(
 );
 
 // CSV: rows of cells that are mostly numbers, ragged at times, with hostile cells, BOMs, CRs and bad bytes.
-const cell = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -3, max: 9 }).map(String) }, fc.constantFrom("", "x", '"1"', "1e39", "NaN", "Infinity", "-0", " 2 ", "0x10", "1e400", "cat", "dog", "\u00e9"), fc.string({ maxLength: 5 }));
+const cell = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -3, max: 9 }).map(String) }, fc.constantFrom("", "x", '"1"', "1e39", "NaN", "Infinity", "-0", " 2 ", "0x10", "1e400", "cat", "dog", "\u00e9", "a\u0000"), fc.string({ maxLength: 5 }), fc.string({ unit: "binary", maxLength: 3 }));
 const csvArb = fc.oneof(
   fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 5 }), fc.array(fc.array(cell, { minLength: 1, maxLength: 6 }), { maxLength: 12 }), fc.constantFrom("\n", "\r\n")).map(([bom, width, rows, eol]) => {
     const lines = rows.map((r) => (r.length >= width && r.length % 4 !== 0 ? r.slice(0, width) : r).join(","));
@@ -308,6 +309,20 @@ describe(`hostile input (${TEST_DB})`, () => {
       expect(res.statusCode, `${file}: ${res.body}`).toBe(file === "model.json" ? 201 : 202);
     }
   });
+
+  it("random paths, ids and query strings on the read routes: 2xx or 4xx in the error shape", async () => {
+    const segment = fc.oneof(fc.constantFrom("nope", "%00", "%ff", "a%00b", "..", "%2e%2e", "x".repeat(70), "1e20", "-1"), fc.string({ unit: "binary", maxLength: 8 }).map(encodeURIComponent));
+    const query = fc.dictionary(fc.constantFrom("limit", "cursor", "after", "status", "name", "x", "format", "label_column"), fc.oneof(segment, fc.constantFrom("99999999999999", "1e20", "-5", "0", "2", "running", "")), { maxKeys: 3 });
+    const route = fc.constantFrom("/v1/jobs/:id", "/v1/jobs/:id/metrics", "/v1/jobs/:id/checkpoints", "/v1/jobs/:id/checkpoints/:id/weights", "/v1/jobs/:id/weights", "/v1/models/:id", "/v1/datasets/:id", "/v1/jobs", "/v1/models", "/v1/datasets");
+    await fc.assert(
+      fc.asyncProperty(route, segment, query, async (path, id, params) => {
+        const url = path.replaceAll(":id", id) + "?" + Object.entries(params).map(([k, v]) => `${k}=${v}`).join("&");
+        const res = await inject({ url });
+        expectWellFormed(res, url);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  }, 120_000);
 
   it("still answers afterwards: health, and a normal model and job", async () => {
     expect((await inject({ url: "/healthz" })).statusCode).toBe(200);

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { ApiContext } from "./context.js";
-import { errorSchema, installErrorHandling } from "./errors.js";
+import { errorSchema, frameworkErrorHandler, installErrorHandling } from "./errors.js";
 import { sharedSchemas } from "./schemas.js";
 import { checkpointsRoutes } from "./routes/checkpoints.js";
 import { datasetsRoutes } from "./routes/datasets.js";
@@ -19,6 +19,7 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean | ob
     logger: options.logger ?? { level: ctx.config.logLevel },
     bodyLimit: 1024 * 1024, // JSON bodies; uploads stream with their own limit
     ajv: { customOptions: { removeAdditional: false, allErrors: false, allowUnionTypes: true } },
+    frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandling(app);
   app.addSchema(errorSchema);

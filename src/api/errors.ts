@@ -1,6 +1,6 @@
 // One error shape for every route: {"error": {"code", "message", "field"?}}. Handlers throw ApiError;
 // Fastify's own errors (schema validation, body too large, unknown route) are mapped onto the same shape.
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 export class ApiError extends Error {
   constructor(
@@ -59,6 +59,12 @@ function fieldOf(issue: AjvIssue): string | undefined {
 
 const isDatabaseDown = (err: Error & { code?: string }) =>
   ["ECONNREFUSED", "ETIMEDOUT", "P1001", "P1017", "P2024"].includes(err.code ?? "") || /Can't reach database|connect ECONNREFUSED|Connection terminated|DatabaseNotReachable/i.test(err.message);
+
+/** Fastify's own errors before routing (a URL that is not valid percent-encoding), in the same shape: the `frameworkErrors` option. */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  reply.code(status).send({ error: { code: "invalid_request", message: err.message } });
+}
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validation?: AjvIssue[]; validationContext?: string }, request, reply) => {

@@ -41,10 +41,15 @@ export const tensorShapesSchema = {
   },
 } as const;
 
+/** Ids are cuids; anything else (a NUL byte, which PostgreSQL refuses in text, say) is a 400 before the database sees it. */
+export const idString = { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" } as const;
+/** Free text that is stored (names): any characters but NUL, which PostgreSQL cannot hold in text or jsonb. */
+export const storedText = (maxLength: number) => ({ type: "string", maxLength, pattern: "^[^\\u0000]*$" }) as const;
+
 export const idParams = {
   type: "object",
   required: ["id"],
-  properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
+  properties: { id: idString },
 } as const;
 
 export const sharedSchemas = [layerSchema, classSpecSchema, ...requestSchemas];

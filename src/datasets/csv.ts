@@ -41,6 +41,7 @@ export async function parseCsv(pieces: AsyncIterable<Uint8Array>, options: CsvOp
   const takeLine = (raw: string) => {
     lineNo++;
     if (raw.length > MAX_CSV_LINE_CHARS) throw new CsvError(`line ${lineNo} is longer than ${MAX_CSV_LINE_CHARS} characters`);
+    if (raw.includes("\u0000")) throw new CsvError(`line ${lineNo} contains a NUL character: not a text file`);
     const line = raw.replace(/\r$/, "");
     if (line.trim() === "") return;
     const fields = splitLine(line);

@@ -8,7 +8,7 @@ import { DEFAULT_CHECKPOINT_EVERY_STEPS, stepsPerEpoch, trainRows, type ClassSpe
 import { checkJob } from "../../training/validate.js";
 import type { ApiContext, RouteOptions } from "../context.js";
 import { ApiError, badRequest, conflict, errorResponses, notFound, unavailable } from "../errors.js";
-import { idParams } from "../schemas.js";
+import { idParams, idString, storedText } from "../schemas.js";
 import { asApiErrors } from "../spec-errors.js";
 import { strictJsonBodies, jsonDepthLimit } from "../strict-json.js";
 
@@ -39,13 +39,13 @@ const jobRequestSchema = {
       type: "object",
       additionalProperties: false,
       required: ["layers"],
-      properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
+      properties: { name: storedText(200), layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
     },
-    model_id: { type: "string", minLength: 1, maxLength: 64 },
+    model_id: idString,
     dataset: {
       type: "object",
       additionalProperties: false,
-      properties: { name: { type: "string", minLength: 1, maxLength: 64 }, id: { type: "string", minLength: 1, maxLength: 64 } },
+      properties: { name: { type: "string", minLength: 1, maxLength: 64 }, id: idString },
       description: '{"name": "mnist" | "iris"} for a built-in data set or {"id": ...} for an upload',
     },
     loss: { $ref: "LossInput#" },
@@ -187,7 +187,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       querystring: {
         type: "object",
         additionalProperties: false,
-        properties: { status: { type: "string", enum: [...JOB_STATUSES] }, cursor: { type: "string", maxLength: 64 }, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+        properties: { status: { type: "string", enum: [...JOB_STATUSES] }, cursor: idString, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
       },
       response: {
         200: { type: "object", required: ["jobs", "next_cursor"], properties: { jobs: { type: "array", items: { $ref: "Job#" } }, next_cursor: { type: ["string", "null"] } } },

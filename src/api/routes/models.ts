@@ -1,7 +1,7 @@
 // POST/GET /v1/models: model definitions, validated by building them with the engine.
 import type { FastifyPluginAsync } from "fastify";
 import { errorResponses } from "../errors.js";
-import { idParams } from "../schemas.js";
+import { idParams, idString, storedText } from "../schemas.js";
 import { notFound } from "../errors.js";
 import type { RouteOptions } from "../context.js";
 import { describeModel } from "../../training/validate.js";
@@ -39,7 +39,7 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
         type: "object",
         required: ["layers"],
         additionalProperties: false,
-        properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
+        properties: { name: storedText(200), layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
       },
       response: { 201: { $ref: "Model#" }, ...errorResponses(400, 413, 422, 503) },
     },
@@ -61,7 +61,7 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     schema: {
       tags: ["models"],
       summary: "Models, newest first",
-      querystring: { type: "object", additionalProperties: false, properties: { cursor: { type: "string" }, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } } },
+      querystring: { type: "object", additionalProperties: false, properties: { cursor: idString, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } } },
       response: {
         200: { type: "object", required: ["models", "next_cursor"], properties: { models: { type: "array", items: { $ref: "Model#" } }, next_cursor: { type: ["string", "null"] } } },
         ...errorResponses(400),
