@@ -324,6 +324,13 @@ describe(`hostile input (${TEST_DB})`, () => {
     );
   }, 120_000);
 
+  it("refuses a Last-Event-ID no column can hold before the event stream starts", async () => {
+    const job = await inject({ method: "POST", url: "/v1/jobs", payload: { model: { layers: [{ type: "Linear", in_features: 4, out_features: 3 }] }, dataset: { name: "iris" }, loss: { type: "CrossEntropyLoss" }, optimizer: { type: "SGD", lr: 0.1 }, epochs: 1, batch_size: 8 } });
+    const res = await inject({ url: `/v1/jobs/${job.json().id}/events`, headers: { "last-event-id": "99999999999999999:1" } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "invalid_request", field: "last-event-id" });
+  });
+
   it("still answers afterwards: health, and a normal model and job", async () => {
     expect((await inject({ url: "/healthz" })).statusCode).toBe(200);
     expect((await inject({ url: "/readyz" })).statusCode).toBe(200);
