@@ -30,7 +30,33 @@ export interface Config {
   rateLimitWindowMs: number;
   /** How long a stored response is replayed for the same Idempotency-Key. */
   idempotencyTtlSeconds: number;
+  /** Largest JSON request body (model and job definitions), in bytes. */
+  maxJsonBodyBytes: number;
+  /** What a model may cost, checked from its definition before anything is allocated (src/training/budget.ts). */
+  modelLimits: ModelLimits;
 }
+
+export interface ModelLimits {
+  /** Trainable parameters of the whole model. */
+  maxParameters: number;
+  /** Modules in the model, nested ones included. */
+  maxLayers: number;
+  /** Nesting of Sequential inside Sequential. */
+  maxDepth: number;
+  /** Any one size argument (features, channels, kernel, embeddings...). */
+  maxDim: number;
+  /** Activations of one training step at the job's batch size (outputs kept for backward, and their gradients), and of an evaluation batch. */
+  maxActivationBytes: number;
+}
+
+/** The environment variable behind each model limit, for messages that name it. */
+export const MODEL_LIMIT_VARIABLES: Record<keyof ModelLimits, string> = {
+  maxParameters: "MAX_MODEL_PARAMETERS",
+  maxLayers: "MAX_MODEL_LAYERS",
+  maxDepth: "MAX_MODEL_DEPTH",
+  maxDim: "MAX_LAYER_DIM",
+  maxActivationBytes: "MAX_ACTIVATION_BYTES",
+};
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
@@ -69,7 +95,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitMax: positiveInt("RATE_LIMIT_MAX", env.RATE_LIMIT_MAX, 3000),
     rateLimitWindowMs: positiveInt("RATE_LIMIT_WINDOW_MS", env.RATE_LIMIT_WINDOW_MS, 60_000),
     idempotencyTtlSeconds: positiveInt("IDEMPOTENCY_TTL_SECONDS", env.IDEMPOTENCY_TTL_SECONDS, 24 * 3600),
+    maxJsonBodyBytes: positiveInt("MAX_JSON_BODY_BYTES", env.MAX_JSON_BODY_BYTES, 1024 * 1024),
+    modelLimits: loadModelLimits(env),
   };
+}
+
+export const DEFAULT_MODEL_LIMITS: ModelLimits = {
+  maxParameters: 50_000_000,
+  maxLayers: 1000,
+  maxDepth: 8,
+  maxDim: 1_048_576,
+  maxActivationBytes: 2 * 1024 ** 3,
+};
+
+export function loadModelLimits(env: NodeJS.ProcessEnv = process.env): ModelLimits {
+  const limits = { ...DEFAULT_MODEL_LIMITS };
+  for (const key of Object.keys(limits) as (keyof ModelLimits)[]) {
+    const name = MODEL_LIMIT_VARIABLES[key];
+    limits[key] = positiveInt(name, env[name], limits[key]);
+  }
+  return limits;
 }
 
 /** The URL with any password replaced, for messages and logs. */

@@ -17,6 +17,8 @@ describe("loadConfig", () => {
     const c = loadConfig({ QUEUE_PREFIX: "p", MAX_UPLOAD_BYTES: "10", STALLED_INTERVAL_MS: "500", JOB_ATTEMPTS: "2" });
     expect([c.queuePrefix, c.maxUploadBytes, c.stalledIntervalMs, c.jobAttempts]).toEqual(["p", 10, 500, 2]);
     expect(loadConfig({}).queuePrefix).toBe("trainyard");
+    expect(loadConfig({ MAX_JSON_BODY_BYTES: "2048", MAX_MODEL_LAYERS: "10" })).toMatchObject({ maxJsonBodyBytes: 2048, modelLimits: { maxLayers: 10, maxParameters: 50_000_000 } });
+    expect(() => loadConfig({ MAX_MODEL_PARAMETERS: "lots" })).toThrow(/MAX_MODEL_PARAMETERS must be a positive integer/);
   });
   it("reads the admin key, quotas, rate limit and idempotency settings", () => {
     const defaults = loadConfig({});

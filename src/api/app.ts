@@ -5,7 +5,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { ApiContext } from "./context.js";
 import { dashboardRoutes } from "./dashboard.js";
-import { errorSchema, installErrorHandling } from "./errors.js";
+import { errorSchema, frameworkErrorHandler, installErrorHandling } from "./errors.js";
 import { sharedSchemas } from "./schemas.js";
 import { queueBoard } from "./admin/queue-board.js";
 import { installJobLogging } from "./observability/job-logging.js";
@@ -28,6 +28,7 @@ export async function buildApp(ctx: ApiContext, options: { logger?: boolean | ob
     bodyLimit: 1024 * 1024, // JSON bodies; uploads stream with their own limit
     genReqId: requestIdFor,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, allowUnionTypes: true } },
+    frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandling(app);
   installRequestIds(app);

@@ -1,9 +1,10 @@
 // Uploaded data sets. Every upload is stored as one safetensors file (CSV is converted on arrival),
 // in chunks; the row becomes `ready` only when the last chunk is in, and a failed upload is deleted.
 import { createHash } from "node:crypto";
-import { checkDatasetShapes, type DatasetArrays, type TensorShapes } from "../datasets/arrays.js";
+import { checkDatasetShapes, shapesOf, type DatasetArrays, type TensorShapes } from "../datasets/arrays.js";
 import { parseCsv, type CsvOptions } from "../datasets/csv.js";
-import { decode, encode, headerLength, parseHeader, SafetensorsError } from "../datasets/safetensors.js";
+import { decode, encode, headerLength, headerText, parseHeader, SafetensorsError } from "../datasets/safetensors.js";
+import { TensorScan } from "../datasets/tensor-scan.js";
 import { collect, ownBytes, readChunks, rechunk } from "./chunks.js";
 import type { Db, Tx } from "./db.js";
 
@@ -28,7 +29,8 @@ async function writeChunks(db: Db, datasetId: string, bytes: AsyncIterable<Uint8
   return { byteSize, sha256: hash.digest("hex") };
 }
 
-async function storeStream(db: Db, owner: DatasetOwner, meta: { name: string; format: string; tensors: TensorShapes; classes: string[] | null }, bytes: AsyncIterable<Uint8Array>): Promise<DatasetRow> {
+/** `finalTensors`, when given, replaces the tensors' description once every byte has gone by (label ranges of a streamed upload). */
+async function storeStream(db: Db, owner: DatasetOwner, meta: { name: string; format: string; tensors: TensorShapes; classes: string[] | null }, bytes: AsyncIterable<Uint8Array>, finalTensors?: () => TensorShapes): Promise<DatasetRow> {
   const row = await db.dataset.create({
     data: { tenantId: owner.tenantId, name: meta.name, format: meta.format, byteSize: 0, sha256: "", tensors: meta.tensors as never, classes: (meta.classes ?? undefined) as never },
   });
@@ -36,7 +38,7 @@ async function storeStream(db: Db, owner: DatasetOwner, meta: { name: string; fo
     const { byteSize, sha256 } = await writeChunks(db, row.id, bytes);
     return await db.$transaction(async (tx) => {
       await owner.admit?.(tx, byteSize);
-      return tx.dataset.update({ where: { id: row.id }, data: { byteSize, sha256, ready: true } });
+      return tx.dataset.update({ where: { id: row.id }, data: { byteSize, sha256, ready: true, ...(finalTensors ? { tensors: finalTensors() as never } : {}) } });
     });
   } catch (err) {
     await db.dataset.delete({ where: { id: row.id } }).catch(() => undefined);
@@ -46,7 +48,7 @@ async function storeStream(db: Db, owner: DatasetOwner, meta: { name: string; fo
 
 export async function saveCsvDataset(db: Db, owner: DatasetOwner, name: string, body: AsyncIterable<Uint8Array>, options: CsvOptions): Promise<DatasetRow> {
   const { arrays, classes } = await parseCsv(body, options);
-  const tensors = checkDatasetShapes({ x: arrays.x, y: arrays.y });
+  const tensors = checkDatasetShapes(shapesOf({ x: arrays.x, y: arrays.y }));
   const file = encode([["x", arrays.x], ["y", arrays.y]]);
   return storeStream(db, owner, { name, format: "csv", tensors, classes }, rechunk([file]));
 }
@@ -68,25 +70,28 @@ export async function saveSafetensorsDataset(db: Db, owner: DatasetOwner, name: 
   const prefix = await take(iterator, 8, Buffer.alloc(0));
   const n = headerLength(prefix.head);
   const header = await take(iterator, n, prefix.rest);
-  const { entries, dataBytes } = parseHeader(header.head.toString("utf8"));
+  const { entries, dataBytes } = parseHeader(headerText(header.head));
   const tensors = checkDatasetShapes(Object.fromEntries([...entries].map(([k, e]) => [k, { dtype: e.dtype, shape: e.shape }])));
   const expected = 8 + n + dataBytes;
+  const scan = new TensorScan(entries, 8 + n);
   async function* whole(): AsyncGenerator<Uint8Array> {
     let seen = 8 + n + header.rest.length;
     if (seen > expected) throw new SafetensorsError(`file is longer than the ${expected} bytes its header describes`);
     yield prefix.head;
     yield header.head;
+    scan.feed(header.rest, 8 + n);
     yield header.rest;
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
+      scan.feed(next.value, seen);
       seen += next.value.byteLength;
       if (seen > expected) throw new SafetensorsError(`file is longer than the ${expected} bytes its header describes`);
       yield next.value;
     }
     if (seen < expected) throw new SafetensorsError(`file is truncated: ${seen} of the ${expected} bytes its header describes`);
   }
-  return storeStream(db, owner, { name, format: "safetensors", tensors, classes: null }, whole());
+  return storeStream(db, owner, { name, format: "safetensors", tensors, classes: null }, whole(), () => scan.describe(tensors));
 }
 
 /** A ready data set of the tenant; another tenant's is null, as one that does not exist. Without a tenant (workers): any. */

@@ -10,7 +10,7 @@ import { checkRoomLeft, checkStoredBytes, lockTenant } from "../../store/quotas.
 import { tenantLimits, withQuotas } from "../quotas.js";
 import type { RouteOptions } from "../context.js";
 import { ApiError, badRequest, errorResponses, notFound, tooLarge } from "../errors.js";
-import { idParams, tensorShapesSchema } from "../schemas.js";
+import { idParams, storedText, tensorShapesSchema } from "../schemas.js";
 
 const datasetSchema = {
   $id: "Dataset",
@@ -64,9 +64,9 @@ export const datasetsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
         type: "object",
         additionalProperties: false,
         properties: {
-          name: { type: "string", minLength: 1, maxLength: 200 },
+          name: { ...storedText(200), minLength: 1 },
           format: { type: "string", enum: ["csv", "safetensors"], description: "defaults from Content-Type" },
-          label_column: { type: "string", description: "CSV only: header name or 0-based index of the label column (default: last)" },
+          label_column: { type: "string", maxLength: 200, description: "CSV only: header name or 0-based index of the label column (default: last)" },
         },
       },
       response: { 201: { $ref: "Dataset#" }, ...errorResponses(400, 401, 409, 413, 415, 422, 429) },
@@ -107,6 +107,7 @@ export const datasetsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     schema: {
       tags: ["datasets"],
       summary: "Built-in and uploaded data sets with their tensor shapes",
+      querystring: { type: "object", additionalProperties: false, properties: {} },
       response: { 200: { type: "object", required: ["datasets"], properties: { datasets: { type: "array", items: { $ref: "Dataset#" } } } } },
     },
   }, async (request) => {

@@ -8,15 +8,21 @@ import { eventsAfter } from "../../store/events.js";
 import { getTenantJob, TERMINAL_STATUSES, type JobStatus } from "../../store/jobs.js";
 import { metricsAfter } from "../../store/metrics.js";
 import type { RouteOptions } from "../context.js";
-import { errorResponses, notFound } from "../errors.js";
+import { badRequest, errorResponses, notFound } from "../errors.js";
 import { idParams } from "../schemas.js";
 
 const POLL_MS = 300;
 const HEARTBEAT_MS = 15_000;
 
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** "event:step" as this stream writes ids; a number no column can hold is refused before the stream starts. */
 function parseLastEventId(raw: string | undefined): { eventId: number; step: number } {
   const match = /^(\d+):(-?\d+)$/.exec(raw ?? "");
-  return match ? { eventId: Number(match[1]), step: Number(match[2]) } : { eventId: 0, step: 0 };
+  if (!match) return { eventId: 0, step: 0 };
+  const [eventId, step] = [Number(match[1]), Number(match[2])];
+  if (eventId > MAX_INT32 || Math.abs(step) > MAX_INT32) throw badRequest(`Last-Event-ID ${raw!.slice(0, 40)} is not an id this stream sent`, "last-event-id");
+  return { eventId, step };
 }
 
 export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
@@ -25,7 +31,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
       tags: ["jobs"],
       summary: "Server-sent events: `status` ({status, ...}) and `metric` (a metrics row); ends after the job's final status",
       params: idParams,
-      response: { 200: { type: "string", description: "text/event-stream" }, ...errorResponses(401, 404) },
+      response: { 200: { type: "string", description: "text/event-stream" }, ...errorResponses(400, 401, 404) },
     },
   }, async (request, reply) => {
     const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);

@@ -10,9 +10,10 @@ import { checkJob } from "../../training/validate.js";
 import type { ApiContext, RouteOptions } from "../context.js";
 import { ApiError, badRequest, conflict, errorResponses, notFound, unavailable } from "../errors.js";
 import { bindJobToRequest } from "../observability/job-logging.js";
-import { idParams } from "../schemas.js";
+import { idParams, idString, storedText } from "../schemas.js";
 import { asApiErrors } from "../spec-errors.js";
 import { tenantLimits, withQuotas } from "../quotas.js";
+import { strictJsonBodies, jsonDepthLimit } from "../strict-json.js";
 
 interface JobRequest {
   model?: { name?: string; layers: LayerSpec[] };
@@ -30,6 +31,9 @@ interface JobRequest {
   priority: number;
 }
 
+/** Cancelling takes no body; a client's empty "{}" is fine, anything large is not. */
+const CANCEL_BODY_LIMIT = 1024;
+
 const jobRequestSchema = {
   type: "object",
   additionalProperties: false,
@@ -39,24 +43,24 @@ const jobRequestSchema = {
       type: "object",
       additionalProperties: false,
       required: ["layers"],
-      properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "Layer#" } } },
+      properties: { name: storedText(200), layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
     },
-    model_id: { type: "string", minLength: 1, maxLength: 64 },
+    model_id: idString,
     dataset: {
       type: "object",
       additionalProperties: false,
-      properties: { name: { type: "string", minLength: 1, maxLength: 64 }, id: { type: "string", minLength: 1, maxLength: 64 } },
+      properties: { name: { type: "string", minLength: 1, maxLength: 64 }, id: idString },
       description: '{"name": "mnist" | "iris"} for a built-in data set or {"id": ...} for an upload',
     },
-    loss: { $ref: "ClassSpec#" },
-    optimizer: { $ref: "ClassSpec#" },
-    lr_scheduler: { $ref: "ClassSpec#" },
+    loss: { $ref: "LossInput#" },
+    optimizer: { $ref: "OptimizerInput#" },
+    lr_scheduler: { $ref: "LrSchedulerInput#" },
     epochs: { type: "integer", minimum: 1, maximum: 10_000 },
     batch_size: { type: "integer", minimum: 1, maximum: 1_000_000 },
     seed: { type: "integer", minimum: 0, maximum: 2 ** 31 - 1, default: 0 },
     validation_split: { type: "number", minimum: 0, maximum: 0.9, default: 0 },
-    checkpoint_every_steps: { type: "integer", minimum: 1, default: DEFAULT_CHECKPOINT_EVERY_STEPS },
-    max_runtime_seconds: { type: "integer", minimum: 1 },
+    checkpoint_every_steps: { type: "integer", minimum: 1, maximum: 2 ** 31 - 1, default: DEFAULT_CHECKPOINT_EVERY_STEPS },
+    max_runtime_seconds: { type: "integer", minimum: 1, maximum: 2 ** 31 - 1 },
     priority: { type: "integer", minimum: MIN_PRIORITY, maximum: MAX_PRIORITY, default: DEFAULT_PRIORITY, description: "1 is trained first, 100 last; equal priorities in submission order" },
   },
 } as const;
@@ -134,13 +138,15 @@ async function resolveDataset(ctx: ApiContext, tenantId: string, ref: DatasetRef
 
 export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.addSchema(jobSchema);
+  strictJsonBodies(app, jsonDepthLimit(ctx.config.modelLimits.maxDepth));
 
   app.post<{ Body: JobRequest }>("/v1/jobs", {
+    bodyLimit: ctx.config.maxJsonBodyBytes,
     schema: {
       tags: ["jobs"],
       summary: "Submit a training job; it is queued at once (202) and trained by a worker",
       body: jobRequestSchema,
-      response: { 202: { $ref: "Job#" }, ...errorResponses(400, 401, 404, 409, 422, 429, 503) },
+      response: { 202: { $ref: "Job#" }, ...errorResponses(400, 401, 404, 409, 413, 422, 429, 503) },
     },
     config: { idempotent: true },
   }, async (request, reply) => {
@@ -171,7 +177,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       max_runtime_seconds: body.max_runtime_seconds ?? null,
     };
     // The layers came from the body's model, or from the stored model named by model_id.
-    await asApiErrors(() => checkJob(spec, shapes), (field) => (field.startsWith("layers") ? (body.model ? `model.${field}` : "model_id") : field));
+    await asApiErrors(() => checkJob(spec, shapes, ctx.config.modelLimits), (field) => (field.startsWith("layers") ? (body.model ? `model.${field}` : "model_id") : field));
     const tenantId = request.tenantId;
     const limits = await tenantLimits(ctx, tenantId);
     // The quota check and the new row in one transaction under the tenant's lock: concurrent submits cannot pass a limit together.
@@ -201,7 +207,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       querystring: {
         type: "object",
         additionalProperties: false,
-        properties: { status: { type: "string", enum: [...JOB_STATUSES] }, cursor: { type: "string", maxLength: 64 }, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
+        properties: { status: { type: "string", enum: [...JOB_STATUSES] }, cursor: idString, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
       },
       response: {
         200: { type: "object", required: ["jobs", "next_cursor"], properties: { jobs: { type: "array", items: { $ref: "Job#" } }, next_cursor: { type: ["string", "null"] } } },
@@ -224,6 +230,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
   });
 
   app.post<{ Params: { id: string } }>("/v1/jobs/:id/cancel", {
+    bodyLimit: CANCEL_BODY_LIMIT,
     schema: {
       tags: ["jobs"],
       summary: "Cancel a job: a queued job is cancelled at once, a running one goes to cancelling until its worker stops (keeping its last checkpoint)",

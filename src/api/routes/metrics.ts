@@ -32,7 +32,7 @@ export const metricsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx
       querystring: {
         type: "object",
         additionalProperties: false,
-        properties: { after: { type: "integer", minimum: -1, default: 0 }, limit: { type: "integer", minimum: 1, maximum: 10_000, default: 1000 } },
+        properties: { after: { type: "integer", minimum: -1, maximum: 2 ** 31 - 1, default: 0 }, limit: { type: "integer", minimum: 1, maximum: 10_000, default: 1000 } },
       },
       response: {
         200: { type: "object", required: ["metrics", "next_after"], properties: { metrics: { type: "array", items: { $ref: "MetricRow#" } }, next_after: { type: "integer" } } },

@@ -1,13 +1,14 @@
 // POST/GET /v1/models: model definitions, validated by building them with the engine.
 import type { FastifyPluginAsync } from "fastify";
 import { errorResponses } from "../errors.js";
-import { idParams } from "../schemas.js";
+import { idParams, idString, storedText } from "../schemas.js";
 import { badRequest, notFound } from "../errors.js";
 import type { RouteOptions } from "../context.js";
 import { getTenantJob } from "../../store/jobs.js";
 import { describeModel } from "../../training/validate.js";
 import type { LayerSpec } from "../../training/spec.js";
 import { asApiErrors } from "../spec-errors.js";
+import { strictJsonBodies, jsonDepthLimit } from "../strict-json.js";
 
 const modelSchema = {
   $id: "Model",
@@ -28,9 +29,11 @@ const toJson = (m: ModelRow) => ({ id: m.id, name: m.name, layers: m.layers, par
 
 export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx }) => {
   app.addSchema(modelSchema);
+  strictJsonBodies(app, jsonDepthLimit(ctx.config.modelLimits.maxDepth));
 
   app.post<{ Body: { name?: string; layers: LayerSpec[] } }>("/v1/models", {
     config: { idempotent: true },
+    bodyLimit: ctx.config.maxJsonBodyBytes,
     schema: {
       tags: ["models"],
       summary: "Define a model (an nn.Sequential of engine modules); validated by building it",
@@ -38,12 +41,12 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
         type: "object",
         required: ["layers"],
         additionalProperties: false,
-        properties: { name: { type: "string", maxLength: 200 }, layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "Layer#" } } },
+        properties: { name: storedText(200), layers: { type: "array", minItems: 1, maxItems: 1000, items: { $ref: "LayerInput#" } } },
       },
-      response: { 201: { $ref: "Model#" }, ...errorResponses(400, 401, 409, 422, 429, 503) },
+      response: { 201: { $ref: "Model#" }, ...errorResponses(400, 401, 409, 413, 422, 429, 503) },
     },
   }, async (request, reply) => {
-    const { param_count, printout } = await asApiErrors(() => describeModel(request.body.layers));
+    const { param_count, printout } = await asApiErrors(() => describeModel(request.body.layers, ctx.config.modelLimits));
     const row = await ctx.db.model.create({ data: { tenantId: request.tenantId, name: request.body.name ?? null, layers: request.body.layers as never, paramCount: param_count, printout } });
     return reply.code(201).send(toJson(row));
   });
@@ -82,7 +85,7 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     if (!job) throw notFound("job", request.params.id);
     const layers = (job.spec as { layers: LayerSpec[] }).layers;
     // The job's layers were built when it was submitted, so they build again.
-    const { param_count, printout } = await describeModel(layers);
+    const { param_count, printout } = await describeModel(layers, ctx.config.modelLimits);
     return { model_id: job.modelId, layers, param_count, printout };
   });
 
@@ -90,7 +93,7 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     schema: {
       tags: ["models"],
       summary: "Models, newest first",
-      querystring: { type: "object", additionalProperties: false, properties: { cursor: { type: "string" }, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } } },
+      querystring: { type: "object", additionalProperties: false, properties: { cursor: idString, limit: { type: "integer", minimum: 1, maximum: 200, default: 50 } } },
       response: {
         200: { type: "object", required: ["models", "next_cursor"], properties: { models: { type: "array", items: { $ref: "Model#" } }, next_cursor: { type: ["string", "null"] } } },
         ...errorResponses(400, 401),
