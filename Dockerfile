@@ -7,6 +7,7 @@ COPY prisma.config.ts tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY workers ./workers
+COPY web ./web
 COPY datasets ./datasets
 RUN npm ci --no-audit --no-fund
 ENV NODE_ENV=production DATA_DIR=/data

@@ -36,12 +36,12 @@ describe(`API basics (${TEST_DB})`, () => {
     const mnist = datasets.find((d: { name: string }) => d.name === "mnist");
     expect(mnist.tensors).toEqual({
       x: { dtype: "float32", shape: [60000, 1, 28, 28] },
-      y: { dtype: "int64", shape: [60000] },
+      y: { dtype: "int64", shape: [60000], min: 0, max: 9 },
       x_test: { dtype: "float32", shape: [10000, 1, 28, 28] },
-      y_test: { dtype: "int64", shape: [10000] },
+      y_test: { dtype: "int64", shape: [10000], min: 0, max: 9 },
     });
     const iris = datasets.find((d: { name: string }) => d.name === "iris");
-    expect(iris.tensors).toEqual({ x: { dtype: "float32", shape: [150, 4] }, y: { dtype: "int64", shape: [150] } });
+    expect(iris.tensors).toEqual({ x: { dtype: "float32", shape: [150, 4] }, y: { dtype: "int64", shape: [150], min: 0, max: 2 } });
     expect(iris.classes).toEqual(["setosa", "versicolor", "virginica"]);
   });
 
@@ -51,7 +51,7 @@ describe(`API basics (${TEST_DB})`, () => {
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toMatchObject({ name: "pets", format: "csv", builtin: false, classes: ["cat", "dog"] });
-    expect(body.tensors).toEqual({ x: { dtype: "float32", shape: [3, 2] }, y: { dtype: "int64", shape: [3] } });
+    expect(body.tensors).toEqual({ x: { dtype: "float32", shape: [3, 2] }, y: { dtype: "int64", shape: [3], min: 0, max: 1 } });
     expect((await inject({ url: `/v1/datasets/${body.id}` })).json().sha256).toBe(body.sha256);
   });
 
@@ -101,7 +101,7 @@ describe(`API basics (${TEST_DB})`, () => {
       [{ ...base, dataset: { name: "cifar" } }, "dataset.name"],
       [{ ...base, validation_split: 0.95 }, "validation_split"],
       [{ ...base, model: undefined }, "model"],
-      [{ ...base, model: { layers: [{ type: "Linear", in_features: { a: 1 } }] } }, "model.layers.0.in_features"],
+      [{ ...base, model: { layers: [{ type: "Linear", in_features: { a: 1 }, out_features: 3 }] } }, "model.layers.0.in_features"],
     ];
     for (const [body, field] of cases) {
       const res = await inject({ method: "POST", url: "/v1/jobs", payload: body });

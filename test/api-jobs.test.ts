@@ -92,4 +92,13 @@ describe(`job routes (${TEST_DB})`, () => {
     const replay = await fetch(`${base}/v1/jobs/${job.id}/events`, { headers: { "last-event-id": events[4].id } });
     expect((await replay.text()).match(/^event: /gm)).toEqual(["event: "]);
   });
+
+  it("ends the event stream of a job whose final status came with its last metrics", async () => {
+    const job = await newJob();
+    await startAttempt(service.db, job.id);
+    await writeMetrics(service.db, job.id, [1, 2].map((step) => ({ step, epoch: 1, train_loss: 1 / step, lr: 0.1 })));
+    await finishJob(service.db, job.id, "succeeded");
+    const text = await (await fetch(`${base}/v1/jobs/${job.id}/events`)).text(); // ends on its own
+    expect(text.match(/^event: .*$/gm)).toEqual(["event: metric", "event: metric", "event: status", "event: status", "event: status"]);
+  });
 });

@@ -31,7 +31,7 @@ describe(`reconciler (${TEST_DB})`, () => {
     const reports = await Promise.all([reconcile(service.db, service.queue), reconcile(service.db, service.queue), reconcile(service.db, service.queue)]);
     for (const r of reports) expect(r.checked).toBe(4);
     expect(new Set(reports.flatMap((r) => r.enqueued))).toEqual(new Set(lost.map((j) => j.id)));
-    const waiting = await service.queue.queue.getJobs(["waiting"]);
+    const waiting = await service.queue.queue.getJobs(["waiting", "prioritized"]);
     expect(waiting.map((j) => j.id).sort()).toEqual([...lost, enqueued].map((j) => j.id).sort());
     expect((await reconcile(service.db, service.queue)).enqueued).toEqual([]);
     await service.queue.queue.obliterate({ force: true });

@@ -47,7 +47,7 @@ describe(`training end to end (${TEST_DB})`, () => {
     expect(unknown.body.error.field).toBe("layers.1.type");
     const mismatch = await api("POST", "/v1/jobs", { model: { layers: mlp }, dataset: { name: "iris" }, loss: { type: "CrossEntropyLoss" }, optimizer: { type: "SGD", lr: 0.1 }, epochs: 1, batch_size: 8 });
     expect(mismatch.status).toBe(422);
-    expect(mismatch.body.error.field).toBe("model.layers");
+    expect(mismatch.body.error.field).toBe("model.layers.1.in_features"); // Linear(784, 32) on iris's 4 features
     const badArg = await api("POST", "/v1/jobs", { model_id: res.body.id, dataset: { name: "mnist" }, loss: { type: "CrossEntropyLoss" }, optimizer: { type: "SGD", lr: 0.1, momentum: 0.9, bogus: 1 }, epochs: 1, batch_size: 8 });
     expect(badArg.status).toBe(400);
     expect(badArg.body.error.field).toBe("optimizer.bogus");
@@ -149,13 +149,13 @@ describe(`training end to end (${TEST_DB})`, () => {
   }, 120_000);
 
   it("fails for good, without retries, when the engine throws during training", async () => {
-    // Labels up to 5 for a model with 3 outputs: the job is valid up front (a forward pass works),
-    // and cross-entropy refuses the first batch.
-    const csv = "a,b,label\n" + Array.from({ length: 30 }, (_, i) => `${i},${30 - i},${i % 6}`).join("\n") + "\n";
-    const upload = await fetch(`${live.base}/v1/datasets?name=six`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
+    // 31 rows in batches of 30: the second batch holds one row, which BatchNorm1d refuses in training
+    // mode. The job is valid up front (shapes fit, a forward pass of two rows works).
+    const csv = "a,b,label\n" + Array.from({ length: 31 }, (_, i) => `${i},${31 - i},${i % 3}`).join("\n") + "\n";
+    const upload = await fetch(`${live.base}/v1/datasets?name=three`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
     const dataset = (await upload.json()) as Json;
     const submitted = await api("POST", "/v1/jobs", {
-      model: { layers: [{ type: "Linear", in_features: 2, out_features: 3 }] },
+      model: { layers: [{ type: "Linear", in_features: 2, out_features: 3 }, { type: "BatchNorm1d", num_features: 3 }] },
       dataset: { id: dataset.id },
       loss: { type: "CrossEntropyLoss" },
       optimizer: { type: "SGD", lr: 0.1 },
@@ -165,7 +165,7 @@ describe(`training end to end (${TEST_DB})`, () => {
     expect(submitted.status).toBe(202);
     const failed = await untilStatus(submitted.body.id, ["failed", "succeeded"]);
     expect(failed.status).toBe("failed");
-    expect(failed.error).toMatch(/^training stopped at step 1: .+/);
+    expect(failed.error).toMatch(/^training stopped at step 2: .*more than 1 value per channel/);
     expect(failed.attempts).toBe(1);
   }, 120_000);
 });

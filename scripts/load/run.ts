@@ -91,7 +91,8 @@ async function startService(opts: LoadOptions): Promise<Service> {
   await applyMigrations(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   await tuneSqlite(db, config.databaseUrl);
-  const api = await startApiProcess(config, await freePort());
+  // The run measures the service, not its per-tenant limits: every job is the default tenant's.
+  const api = await startApiProcess(config, await freePort(), { RATE_LIMIT_MAX: "100000000", QUOTA_QUEUED_JOBS: String(opts.jobs + 100) });
   const workers = Array.from({ length: opts.workers }, () => startWorkerProcess(config, { STALLED_INTERVAL_MS: "30000" }));
   return { config, db, database, api, workers };
 }

@@ -1,6 +1,6 @@
 // One error shape for every route: {"error": {"code", "message", "field"?}}. Handlers throw ApiError;
 // Fastify's own errors (schema validation, body too large, unknown route) are mapped onto the same shape.
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isDatabaseUnavailable } from "../store/unavailable.js";
 
 export class ApiError extends Error {
@@ -46,7 +46,7 @@ export function errorResponses(...codes: number[]): Record<number, { $ref: strin
 interface AjvIssue {
   instancePath?: string;
   keyword?: string;
-  params?: { missingProperty?: string; additionalProperty?: string };
+  params?: { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
   message?: string;
 }
 
@@ -64,6 +64,12 @@ function databaseReason(err: Error): string {
   return lines[lines.length - 1] ?? "connection failed";
 }
 
+/** Fastify's own errors before routing (a URL that is not valid percent-encoding), in the same shape: the `frameworkErrors` option. */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  reply.code(status).send({ error: { code: "invalid_request", message: err.message } });
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { validation?: AjvIssue[]; validationContext?: string }, request, reply) => {
     if (err instanceof ApiError) {
@@ -73,10 +79,14 @@ export function installErrorHandling(app: FastifyInstance): void {
       const issue = err.validation[0] ?? {};
       const field = fieldOf(issue);
       const where = err.validationContext === "body" ? "" : `${err.validationContext} `;
-      const message = issue.keyword === "additionalProperties" ? `${where}field ${field} is not allowed` : `${where}${field ?? "request"} ${issue.message ?? "is invalid"}`;
+      const allowed = issue.keyword === "enum" && issue.params?.allowedValues ? `: ${issue.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}` : "";
+      const message = issue.keyword === "additionalProperties" ? `${where}field ${field} is not allowed` : `${where}${field ?? "request"} ${issue.message ?? "is invalid"}${allowed}`;
       return reply.code(400).send({ error: { code: "invalid_request", message, ...(field ? { field } : {}) } });
     }
-    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") return reply.code(413).send({ error: { code: "payload_too_large", message: err.message } });
+    if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const limit = request.routeOptions.bodyLimit;
+      return reply.code(413).send({ error: { code: "payload_too_large", message: limit ? `the request body is over the ${limit}-byte limit of ${request.method} ${request.routeOptions.url ?? request.url}` : err.message } });
+    }
     if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return reply.code(415).send({ error: { code: "unsupported_media_type", message: err.message } });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: { code: "invalid_request", message: err.message } });

@@ -20,13 +20,13 @@ export class ApiClient {
   }
 
   /** Sends a request; answers the response when its status is 2xx, throws a CliError otherwise. */
-  async request(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = {};
+  async request(method: string, path: string, body?: unknown, init: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {
-      response = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: init.signal });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(`cannot reach the Trainyard API at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (err as Error).message}); is it running? Set TRAINYARD_URL to point elsewhere`, EXIT_API);
@@ -49,5 +49,6 @@ async function responseError(method: string, path: string, response: Response): 
   } catch {
     // not JSON: keep the first line of the body
   }
-  return new CliError(`${method} ${path} failed with ${response.status}: ${detail}`, EXIT_API);
+  const hint = response.status === 401 ? " (set TRAINYARD_API_KEY to one of your tenant's API keys)" : "";
+  return new CliError(`${method} ${path} failed with ${response.status}: ${detail}${hint}`, EXIT_API);
 }

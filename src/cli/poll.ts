@@ -1,5 +1,5 @@
-// Following a job by polling GET /v1/jobs/:id (cheap, and it survives API restarts and proxies that
-// cut long-lived streams), until it reaches a final status.
+// Following a job by polling GET /v1/jobs/:id until it reaches a final status: the fallback when the
+// event stream (follow.ts) cannot be had, e.g. behind a proxy that cuts long-lived responses.
 import type { ApiClient } from "./client.js";
 import { TERMINAL, type Job } from "./types.js";
 
@@ -7,7 +7,7 @@ const POLL_MS = 500;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function* followJob(client: ApiClient, id: string, everyMs = POLL_MS): AsyncGenerator<Job> {
+export async function* pollJob(client: ApiClient, id: string, everyMs = POLL_MS): AsyncGenerator<Job> {
   for (;;) {
     const job = await client.json<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`);
     yield job;

@@ -11,7 +11,7 @@ import { createReadStream, openSync, readSync, closeSync, readFileSync } from "n
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DatasetArrays, TensorShapes } from "./arrays.js";
+import { IntegerRange, shapesOf, type DatasetArrays, type TensorShapes } from "./arrays.js";
 import { parseCsv } from "./csv.js";
 
 export const BUILTIN_NAMES = ["mnist", "iris"] as const;
@@ -80,13 +80,27 @@ export async function builtinShapes(name: BuiltinName): Promise<TensorShapes> {
     };
     return {
       x: { dtype: "float32", shape: shape("train-images-idx3-ubyte") },
-      y: { dtype: "int64", shape: [idxDims(mnistFile("train-labels-idx1-ubyte"))[0]] },
+      y: { dtype: "int64", shape: [idxDims(mnistFile("train-labels-idx1-ubyte"))[0]], ...labelRange("train-labels-idx1-ubyte") },
       x_test: { dtype: "float32", shape: shape("t10k-images-idx3-ubyte") },
-      y_test: { dtype: "int64", shape: [idxDims(mnistFile("t10k-labels-idx1-ubyte"))[0]] },
+      y_test: { dtype: "int64", shape: [idxDims(mnistFile("t10k-labels-idx1-ubyte"))[0]], ...labelRange("t10k-labels-idx1-ubyte") },
     };
   }
   const { arrays } = await parseCsv(createReadStream(irisFile));
-  return { x: { dtype: arrays.x.dtype, shape: arrays.x.shape }, y: { dtype: arrays.y.dtype, shape: arrays.y.shape } };
+  return shapesOf({ x: arrays.x, y: arrays.y });
+}
+
+const labelRanges = new Map<string, { min: number; max: number }>();
+
+/** Smallest and largest label of an MNIST label file (read once: 60,000 bytes). */
+function labelRange(file: string): { min: number; max: number } {
+  let range = labelRanges.get(file);
+  if (!range) {
+    const values = new IntegerRange();
+    values.add(Int32Array.from(readIdx(mnistFile(file)).data));
+    range = values.result() as { min: number; max: number };
+    labelRanges.set(file, range);
+  }
+  return range;
 }
 
 export async function builtinClasses(name: BuiltinName): Promise<string[] | null> {

@@ -22,6 +22,10 @@ function splitLine(line: string): string[] {
 }
 
 const isNumber = (field: string) => field !== "" && Number.isFinite(Number(field));
+/** Features are stored as float32: anything larger in magnitude would become Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+/** Longest line accepted, in characters; a file without newlines would otherwise be held whole. */
+export const MAX_CSV_LINE_CHARS = 4 * 1024 * 1024;
 
 /** Parses CSV text arriving in pieces; lines may be cut anywhere between pieces. */
 export async function parseCsv(pieces: AsyncIterable<Uint8Array>, options: CsvOptions = {}): Promise<ParsedCsv> {
@@ -36,6 +40,8 @@ export async function parseCsv(pieces: AsyncIterable<Uint8Array>, options: CsvOp
 
   const takeLine = (raw: string) => {
     lineNo++;
+    if (raw.length > MAX_CSV_LINE_CHARS) throw new CsvError(`line ${lineNo} is longer than ${MAX_CSV_LINE_CHARS} characters`);
+    if (raw.includes("\u0000")) throw new CsvError(`line ${lineNo} contains a NUL character: not a text file`);
     const line = raw.replace(/\r$/, "");
     if (line.trim() === "") return;
     const fields = splitLine(line);
@@ -53,7 +59,9 @@ export async function parseCsv(pieces: AsyncIterable<Uint8Array>, options: CsvOp
     for (let i = 0; i < width; i++) {
       if (i === labelIndex) continue;
       if (!isNumber(fields[i])) throw new CsvError(`line ${lineNo}, column ${i + 1}: "${fields[i].slice(0, 40)}" is not a number`);
-      features.push(Number(fields[i]));
+      const value = Number(fields[i]);
+      if (Math.abs(value) > FLOAT32_MAX) throw new CsvError(`line ${lineNo}, column ${i + 1}: ${fields[i].slice(0, 40)} is out of float32 range`);
+      features.push(value);
     }
     if (fields[labelIndex] === "") throw new CsvError(`line ${lineNo}: the label is empty`);
     labels.push(fields[labelIndex]);
@@ -65,6 +73,7 @@ export async function parseCsv(pieces: AsyncIterable<Uint8Array>, options: CsvOp
       const lines = carry.split("\n");
       carry = lines.pop() ?? "";
       for (const line of lines) takeLine(line);
+      if (carry.length > MAX_CSV_LINE_CHARS) throw new CsvError(`line ${lineNo + 1} is longer than ${MAX_CSV_LINE_CHARS} characters`);
     }
     carry += decoder.decode();
   } catch (err) {

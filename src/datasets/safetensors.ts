@@ -9,6 +9,8 @@ const DTYPE_OF: Record<string, DType> = { F32: "float32", F64: "float64", I32: "
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8 };
 /** Largest header accepted; real headers are a few hundred bytes. */
 export const MAX_HEADER_BYTES = 1024 * 1024;
+/** Most dimensions a tensor may have. */
+const MAX_RANK = 8;
 
 export interface HeaderEntry {
   dtype: DType;
@@ -27,17 +29,24 @@ export function parseHeader(headerJson: string): { entries: Map<string, HeaderEn
   let raw: unknown;
   try {
     raw = JSON.parse(headerJson);
-  } catch {
-    throw new SafetensorsError("safetensors header is not valid JSON");
+  } catch (err) {
+    throw new SafetensorsError(`safetensors header is not valid JSON (${(err as Error).message})`);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new SafetensorsError("safetensors header must be a JSON object");
+  const duplicate = firstDuplicateKey(headerJson);
+  if (duplicate !== undefined) throw new SafetensorsError(`safetensors header names tensor "${duplicate}" twice`);
   const entries = new Map<string, HeaderEntry>();
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (name === "__metadata__") continue;
+    if (name === "__metadata__") {
+      if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.values(value).every((v) => typeof v === "string"))
+        throw new SafetensorsError("safetensors __metadata__ must be an object of strings");
+      continue;
+    }
     const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = typeof v?.dtype === "string" ? DTYPE_OF[v.dtype] : undefined;
     if (!dtype) throw new SafetensorsError(`tensor "${name}": dtype ${JSON.stringify(v?.dtype)} is not one of F32, F64, I32, I64`);
-    if (!Array.isArray(v.shape) || !v.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new SafetensorsError(`tensor "${name}": shape must be a list of non-negative integers`);
+    if (!Array.isArray(v.shape) || v.shape.length > MAX_RANK || !v.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new SafetensorsError(`tensor "${name}": shape must be a list of at most ${MAX_RANK} non-negative integers, got ${JSON.stringify(v.shape)?.slice(0, 80)}`);
     const offsets = v.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1])
       throw new SafetensorsError(`tensor "${name}": data_offsets must be [begin, end] with 0 <= begin <= end`);
@@ -55,6 +64,47 @@ export function parseHeader(headerJson: string): { entries: Map<string, HeaderEn
   return { entries, dataBytes: cursor };
 }
 
+/**
+ * The first key that occurs twice at the top level of a JSON object text (JSON.parse would keep the
+ * last silently). The text is known to parse, so only strings and nesting need following.
+ */
+function firstDuplicateKey(json: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === "\\" ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === "{" || c === "[") {
+      depth++;
+      expectKey = depth === 1 && c === "{";
+    } else if (c === "}" || c === "]") {
+      depth--;
+    } else if (c === "," && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
+}
+
+/** The header's bytes as text; they must be UTF-8. */
+export function headerText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new SafetensorsError("safetensors header is not valid UTF-8");
+  }
+}
+
 /** Header length from the first 8 bytes, checked against the limit. */
 export function headerLength(prefix: Uint8Array): number {
   const n = Buffer.from(prefix.buffer, prefix.byteOffset, 8).readBigUInt64LE(0);
@@ -67,7 +117,7 @@ export function decode(file: Uint8Array): Map<string, ArrayTensor> {
   if (file.byteLength < 8) throw new SafetensorsError("file is shorter than the 8-byte header length");
   const n = headerLength(file);
   if (8 + n > file.byteLength) throw new SafetensorsError(`header length ${n} runs past the end of the ${file.byteLength}-byte file`);
-  const header = Buffer.from(file.buffer, file.byteOffset + 8, n).toString("utf8");
+  const header = headerText(file.subarray(8, 8 + n));
   const base = 8 + n;
   const { entries, dataBytes } = parseHeader(header);
   if (dataBytes !== file.byteLength - base) throw new SafetensorsError(`tensors cover ${dataBytes} bytes but the file holds ${file.byteLength - base} bytes of data`);

@@ -41,7 +41,7 @@ export async function reconcile(db: Db, queue: TrainingQueue): Promise<Reconcile
         // Looked up again: the job may have finished (and left the queue) since the page was read.
         const job = await getJob(db, id);
         if (job && UNFINISHED.includes(job.status)) {
-          await queue.enqueue(id);
+          await queue.enqueue(id, job.priority);
           report.enqueued.push(id);
         }
       } else if (state === "failed") {

@@ -3,6 +3,8 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
+import { readWorkerStats, type WorkerStats } from "./worker-stats.js";
+import { DEFAULT_PRIORITY } from "../store/jobs.js";
 
 export const QUEUE_NAME = "training";
 const ENQUEUE_TIMEOUT_MS = 5_000;
@@ -32,25 +34,27 @@ export class TrainingQueue {
    * Adds the job, or fails after ENQUEUE_TIMEOUT_MS: while Redis is away the connection holds commands
    * until it is back, and a request must not hang that long. An add that completes later anyway is
    * harmless (a worker skips a job whose row is gone; the reconciler adds what is missing).
+   * `priority`: 1 is taken first, larger later (BullMQ's order); every job gets one, so all share one ordering.
    */
-  async enqueue(jobId: string): Promise<void> {
+  async enqueue(jobId: string, priority = DEFAULT_PRIORITY): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.add(jobId), timeout]);
+      await Promise.race([this.add(jobId, priority), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async add(jobId: string): Promise<void> {
+  private async add(jobId: string, priority: number): Promise<void> {
     await this.queue.add(
       "train",
       { jobId },
       {
         jobId,
+        priority,
         attempts: this.config.jobAttempts,
         backoff: { type: "fixed", delay: 1_000 },
         removeOnComplete: { count: 1000 },
@@ -62,7 +66,12 @@ export class TrainingQueue {
   /** Takes a job that has not started out of the queue; a job already on a worker stays (the worker sees its status). */
   async removeWaiting(jobId: string): Promise<void> {
     const job = await this.queue.getJob(jobId);
-    if (job && (await job.isWaiting() || await job.isDelayed())) await job.remove().catch(() => undefined);
+    if (job && ["waiting", "prioritized", "delayed"].includes(await job.getState())) await job.remove().catch(() => undefined);
+  }
+
+  /** The figures each live worker keeps in Redis (steps/s, jobs in hand). */
+  workerStats(): Promise<WorkerStats[]> {
+    return readWorkerStats(this.connection, this.config.queuePrefix);
   }
 
   /** Calls `listener` each time the Redis connection is ready again after it was lost (not on the first connect); returns an unsubscribe. */

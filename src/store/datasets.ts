@@ -1,11 +1,18 @@
 // Uploaded data sets. Every upload is stored as one safetensors file (CSV is converted on arrival),
 // in chunks; the row becomes `ready` only when the last chunk is in, and a failed upload is deleted.
 import { createHash } from "node:crypto";
-import { checkDatasetShapes, type DatasetArrays, type TensorShapes } from "../datasets/arrays.js";
+import { checkDatasetShapes, shapesOf, type DatasetArrays, type TensorShapes } from "../datasets/arrays.js";
 import { parseCsv, type CsvOptions } from "../datasets/csv.js";
-import { decode, encode, headerLength, parseHeader, SafetensorsError } from "../datasets/safetensors.js";
+import { decode, encode, headerLength, headerText, parseHeader, SafetensorsError } from "../datasets/safetensors.js";
+import { TensorScan } from "../datasets/tensor-scan.js";
 import { collect, ownBytes, readChunks, rechunk } from "./chunks.js";
-import type { Db } from "./db.js";
+import type { Db, Tx } from "./db.js";
+
+/** Who uploads, and the check that runs (in the transaction that makes the data set ready) once its size is known. */
+export interface DatasetOwner {
+  tenantId: string;
+  admit?: (tx: Tx, byteSize: number) => Promise<void>;
+}
 
 export type DatasetRow = NonNullable<Awaited<ReturnType<Db["dataset"]["findUnique"]>>>;
 
@@ -22,24 +29,28 @@ async function writeChunks(db: Db, datasetId: string, bytes: AsyncIterable<Uint8
   return { byteSize, sha256: hash.digest("hex") };
 }
 
-async function storeStream(db: Db, meta: { name: string; format: string; tensors: TensorShapes; classes: string[] | null }, bytes: AsyncIterable<Uint8Array>): Promise<DatasetRow> {
+/** `finalTensors`, when given, replaces the tensors' description once every byte has gone by (label ranges of a streamed upload). */
+async function storeStream(db: Db, owner: DatasetOwner, meta: { name: string; format: string; tensors: TensorShapes; classes: string[] | null }, bytes: AsyncIterable<Uint8Array>, finalTensors?: () => TensorShapes): Promise<DatasetRow> {
   const row = await db.dataset.create({
-    data: { name: meta.name, format: meta.format, byteSize: 0, sha256: "", tensors: meta.tensors as never, classes: (meta.classes ?? undefined) as never },
+    data: { tenantId: owner.tenantId, name: meta.name, format: meta.format, byteSize: 0, sha256: "", tensors: meta.tensors as never, classes: (meta.classes ?? undefined) as never },
   });
   try {
     const { byteSize, sha256 } = await writeChunks(db, row.id, bytes);
-    return await db.dataset.update({ where: { id: row.id }, data: { byteSize, sha256, ready: true } });
+    return await db.$transaction(async (tx) => {
+      await owner.admit?.(tx, byteSize);
+      return tx.dataset.update({ where: { id: row.id }, data: { byteSize, sha256, ready: true, ...(finalTensors ? { tensors: finalTensors() as never } : {}) } });
+    });
   } catch (err) {
     await db.dataset.delete({ where: { id: row.id } }).catch(() => undefined);
     throw err;
   }
 }
 
-export async function saveCsvDataset(db: Db, name: string, body: AsyncIterable<Uint8Array>, options: CsvOptions): Promise<DatasetRow> {
+export async function saveCsvDataset(db: Db, owner: DatasetOwner, name: string, body: AsyncIterable<Uint8Array>, options: CsvOptions): Promise<DatasetRow> {
   const { arrays, classes } = await parseCsv(body, options);
-  const tensors = checkDatasetShapes({ x: arrays.x, y: arrays.y });
+  const tensors = checkDatasetShapes(shapesOf({ x: arrays.x, y: arrays.y }));
   const file = encode([["x", arrays.x], ["y", arrays.y]]);
-  return storeStream(db, { name, format: "csv", tensors, classes }, rechunk([file]));
+  return storeStream(db, owner, { name, format: "csv", tensors, classes }, rechunk([file]));
 }
 
 /** Pulls exactly n bytes from an async iterator, returning them and whatever came after. */
@@ -54,38 +65,42 @@ async function take(iterator: AsyncIterator<Uint8Array>, n: number, already: Buf
 }
 
 /** Streams a safetensors upload into chunks after checking its header; the data length is checked at the end. */
-export async function saveSafetensorsDataset(db: Db, name: string, body: AsyncIterable<Uint8Array>): Promise<DatasetRow> {
+export async function saveSafetensorsDataset(db: Db, owner: DatasetOwner, name: string, body: AsyncIterable<Uint8Array>): Promise<DatasetRow> {
   const iterator = body[Symbol.asyncIterator]();
   const prefix = await take(iterator, 8, Buffer.alloc(0));
   const n = headerLength(prefix.head);
   const header = await take(iterator, n, prefix.rest);
-  const { entries, dataBytes } = parseHeader(header.head.toString("utf8"));
+  const { entries, dataBytes } = parseHeader(headerText(header.head));
   const tensors = checkDatasetShapes(Object.fromEntries([...entries].map(([k, e]) => [k, { dtype: e.dtype, shape: e.shape }])));
   const expected = 8 + n + dataBytes;
+  const scan = new TensorScan(entries, 8 + n);
   async function* whole(): AsyncGenerator<Uint8Array> {
     let seen = 8 + n + header.rest.length;
     if (seen > expected) throw new SafetensorsError(`file is longer than the ${expected} bytes its header describes`);
     yield prefix.head;
     yield header.head;
+    scan.feed(header.rest, 8 + n);
     yield header.rest;
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
+      scan.feed(next.value, seen);
       seen += next.value.byteLength;
       if (seen > expected) throw new SafetensorsError(`file is longer than the ${expected} bytes its header describes`);
       yield next.value;
     }
     if (seen < expected) throw new SafetensorsError(`file is truncated: ${seen} of the ${expected} bytes its header describes`);
   }
-  return storeStream(db, { name, format: "safetensors", tensors, classes: null }, whole());
+  return storeStream(db, owner, { name, format: "safetensors", tensors, classes: null }, whole(), () => scan.describe(tensors));
 }
 
-export function getDataset(db: Db, id: string): Promise<DatasetRow | null> {
-  return db.dataset.findFirst({ where: { id, ready: true } });
+/** A ready data set of the tenant; another tenant's is null, as one that does not exist. Without a tenant (workers): any. */
+export function getDataset(db: Db, id: string, tenantId?: string): Promise<DatasetRow | null> {
+  return db.dataset.findFirst({ where: { id, ready: true, ...(tenantId === undefined ? {} : { tenantId }) } });
 }
 
-export function listDatasets(db: Db): Promise<DatasetRow[]> {
-  return db.dataset.findMany({ where: { ready: true }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+export function listDatasets(db: Db, tenantId: string): Promise<DatasetRow[]> {
+  return db.dataset.findMany({ where: { ready: true, tenantId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
 }
 
 export async function loadDatasetArrays(db: Db, row: DatasetRow): Promise<DatasetArrays> {

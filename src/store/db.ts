@@ -4,11 +4,13 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
+import { PrismaClient as SqliteClient, type Prisma } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
 import { providerOf, sqliteFile } from "./provider.js";
 
 export type Db = InstanceType<typeof SqliteClient>;
+/** The client inside an interactive transaction (db.$transaction(async (tx) => ...)). */
+export type Tx = Prisma.TransactionClient;
 
 export function createDb(databaseUrl: string): Db {
   if (providerOf(databaseUrl) === "postgres") {

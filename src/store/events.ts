@@ -1,7 +1,7 @@
 // The job's event log (status changes, notices), read back in id order by the SSE stream.
-import type { Db } from "./db.js";
+import type { Db, Tx } from "./db.js";
 
-export async function addEvent(db: Db, jobId: string, type: string, data: object): Promise<void> {
+export async function addEvent(db: Db | Tx, jobId: string, type: string, data: object): Promise<void> {
   await db.event.create({ data: { jobId, type, data: data as never } });
 }
 

@@ -16,7 +16,8 @@ export class SpecError extends Error {
   }
 }
 
-const MAX_DEPTH = 8;
+/** A guard against runaway recursion only: budget.ts holds the configured nesting limit and is checked first. */
+const MAX_DEPTH = 64;
 
 /** The positional arguments in order, then the keyword ones as one options object; unknown names are rejected. */
 function argumentsFor(spec: Record<string, unknown>, signature: Signature, field: string, skip: string[] = []): { positional: unknown[]; options: Record<string, unknown> } {
@@ -54,7 +55,7 @@ export function buildLayer(torch: TorchLike, layer: LayerSpec, field: string, de
     for (const name of Object.keys(layer)) if (name !== "type" && name !== "layers") throw new SpecError(`Sequential has no argument ${name}`, `${field}.${name}`, "invalid");
     return buildSequential(torch, layer.layers, `${field}.layers`, depth + 1);
   }
-  const signature = LAYERS[layer.type];
+  const signature = Object.hasOwn(LAYERS, layer.type) ? LAYERS[layer.type] : undefined;
   if (!signature) throw new SpecError(`unknown layer type "${layer.type}"; known: Sequential, ${Object.keys(LAYERS).join(", ")}`, `${field}.type`, "invalid");
   if (layer.layers !== undefined) throw new SpecError(`${layer.type} has no argument layers`, `${field}.layers`, "invalid");
   const { positional, options } = argumentsFor(layer, signature, field);
@@ -74,7 +75,7 @@ export function countParameters(model: ModuleLike): number {
 }
 
 export function buildLoss(torch: TorchLike, spec: ClassSpec, field = "loss"): ModuleLike {
-  const signature = LOSSES[spec.type];
+  const signature = Object.hasOwn(LOSSES, spec.type) ? LOSSES[spec.type] : undefined;
   if (!signature) throw new SpecError(`unknown loss "${spec.type}"; known: ${Object.keys(LOSSES).join(", ")}`, `${field}.type`, "invalid");
   const { positional, options } = argumentsFor(spec, signature, field);
   for (const name of Object.keys(options)) {
@@ -84,14 +85,14 @@ export function buildLoss(torch: TorchLike, spec: ClassSpec, field = "loss"): Mo
 }
 
 export function buildOptimizer(torch: TorchLike, spec: ClassSpec, parameters: Iterable<TensorLike>, field = "optimizer"): OptimizerLike {
-  const signature = OPTIMIZERS[spec.type];
+  const signature = Object.hasOwn(OPTIMIZERS, spec.type) ? OPTIMIZERS[spec.type] : undefined;
   if (!signature) throw new SpecError(`unknown optimizer "${spec.type}"; known: ${Object.keys(OPTIMIZERS).join(", ")}`, `${field}.type`, "invalid");
   const { options } = argumentsFor(spec, signature, field);
   return construct<OptimizerLike>(classIn(torch.optim, spec.type), [[...parameters], options], `optim.${spec.type}`, field);
 }
 
 export function buildScheduler(torch: TorchLike, spec: ClassSpec, optimizer: OptimizerLike, field = "lr_scheduler"): SchedulerLike {
-  const signature = SCHEDULERS[spec.type];
+  const signature = Object.hasOwn(SCHEDULERS, spec.type) ? SCHEDULERS[spec.type] : undefined;
   if (!signature) throw new SpecError(`unknown lr_scheduler "${spec.type}"; known: ${Object.keys(SCHEDULERS).join(", ")}`, `${field}.type`, "invalid");
   if (spec.interval !== undefined && spec.interval !== "step" && spec.interval !== "epoch") throw new SpecError('interval must be "step" (after every batch) or "epoch"', `${field}.interval`, "invalid");
   const { positional, options } = argumentsFor(spec, signature, field, ["interval"]);

@@ -5,13 +5,15 @@
 // worker holds its metrics (up to a bound, then training waits) and retries with backoff, so a
 // short outage loses nothing; a longer one hands the job back to the queue.
 import { setImmediate as yieldImmediate } from "node:timers/promises";
+import type { Logger } from "pino";
+import { loadConfig } from "../config.js";
 import type { DatasetArrays } from "../datasets/arrays.js";
 import { isBuiltin, loadBuiltin } from "../datasets/builtin.js";
 import { latestResumable, readPart, saveCheckpoint } from "../store/checkpoints.js";
 import { getDataset, loadDatasetArrays } from "../store/datasets.js";
 import type { Db } from "../store/db.js";
 import { addEvent } from "../store/events.js";
-import { finishJob, getJob, startAttempt } from "../store/jobs.js";
+import { finishJob, getJob, startAttempt, startAttemptWithinQuota, type JobRow } from "../store/jobs.js";
 import { deleteMetricsAfter, writeMetricsBatch, type MetricRow } from "../store/metrics.js";
 import { SpecError } from "./build.js";
 import { OutageRetry } from "./outage.js";
@@ -44,17 +46,26 @@ export interface OutageLimits {
   holdRows: number;
 }
 
+const defaults = loadConfig({});
+const DEFAULT_OUTAGE_LIMITS: OutageLimits = { toleranceMs: defaults.dbRetryMs, holdRows: defaults.metricsHoldRows };
+
 export interface RunContext {
   db: Db;
   jobId: string;
+  /** Bound to the job (job_id, attempt, worker) by the caller. */
+  log: Logger;
   /** Aborted by the worker process when it shuts down (SIGTERM) or loses the job's lock. */
   signal?: AbortSignal;
   reportProgress(progress: { epoch: number; step: number; total_steps: number }): Promise<void>;
-  outage: OutageLimits;
+  /** Defaults: DB_RETRY_MS and METRICS_HOLD_ROWS's defaults. */
+  outage?: OutageLimits;
+  /** The tenant's running-jobs quota; when given, a job over it is not started (outcome "deferred"). */
+  maxRunning?: (tenantId: string) => Promise<number>;
 }
 
 export type RunResult =
   | { outcome: "skipped"; status: string }
+  | { outcome: "deferred" }
   | { outcome: "succeeded" | "failed" | "cancelled"; step: number }
   | { outcome: "shutdown" | "superseded"; step: number };
 
@@ -136,18 +147,34 @@ class MetricsBuffer {
 }
 
 export async function runJob(ctx: RunContext): Promise<RunResult> {
-  const { db, jobId } = ctx;
-  const limits = ctx.outage;
+  const { db, jobId, log } = ctx;
   // The job's event log says the worker rode out an outage (best effort: the database has just come back).
-  const retry = new OutageRetry(limits.toleranceMs, (ms) => void addEvent(db, jobId, "database_outage", { seconds: Math.round(ms / 100) / 10, resolution: "metrics held and written after it" }).catch(() => undefined));
-  const job = await retry.run(() => startAttempt(db, jobId));
+  const outage = ctx.outage ?? DEFAULT_OUTAGE_LIMITS;
+  const retry = new OutageRetry(outage.toleranceMs, (ms) => {
+    log.warn({ outage_ms: ms }, "the database is back; held metrics written");
+    void addEvent(db, jobId, "database_outage", { seconds: Math.round(ms / 100) / 10, resolution: "metrics held and written after it" }).catch(() => undefined);
+  });
+  const job = await retry.run(() => (ctx.maxRunning ? startAttemptWithinQuota(db, jobId, ctx.maxRunning) : startAttempt(db, jobId)));
+  if (job === "busy") return { outcome: "deferred" };
   if (!job) {
     // Cancelled while queued, or already finished: nothing to do. A job left in `cancelling` by a
     // worker that died is settled here.
     const current = await retry.run(() => getJob(db, jobId));
     if (current?.status === "cancelling") await retry.run(() => finishJob(db, jobId, "cancelled"));
+    log.info({ status: current?.status ?? "missing" }, "job not run: no longer queued");
     return { outcome: "skipped", status: current?.status ?? "missing" };
   }
+  const result = await runAttempt(ctx, job, retry, outage.holdRows).catch((err: unknown) => {
+    log.error({ err: err instanceof Error ? err.message : String(err) }, "training attempt failed; the job will be retried");
+    throw err;
+  });
+  log.info(result, "training ended");
+  return result;
+}
+
+/** One attempt at a job the worker has taken: load, train, record. */
+async function runAttempt(ctx: RunContext, job: JobRow, retry: OutageRetry, holdRows: number): Promise<RunResult> {
+  const { db, jobId, log } = ctx;
   const spec = job.spec as unknown as JobSpec;
   const startedAt = Date.now();
   try {
@@ -160,8 +187,9 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
     // Steps after the checkpoint are trained again; their old rows go so the series has no duplicates.
     await retry.run(() => deleteMetricsAfter(db, jobId, resume?.step ?? 0));
     if (resume) await retry.run(() => addEvent(db, jobId, "resumed", { step: resume.step, attempt: job.attempts }));
+    log.info({ db_attempt: job.attempts, resume_step: resume?.step ?? null, total_steps: job.totalSteps }, "training started");
 
-    const metrics = new MetricsBuffer(ctx, job.attempts, job.totalSteps, retry, limits.holdRows);
+    const metrics = new MetricsBuffer(ctx, job.attempts, job.totalSteps, retry, holdRows);
     let lastStep = resume?.step ?? 0;
     const outcome = await train(torch, spec, data, resume, {
       shouldStop(): StopReason | null {
@@ -180,6 +208,7 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
           await metrics.flushAll(); // metrics reach the database no later than the checkpoint that covers them
           if (!metrics.superseded) await retry.run(() => saveCheckpoint(db, { jobId, ...c }));
         });
+        log.debug({ step: c.step, kind: c.kind }, "checkpoint saved");
       },
       async yieldToEventLoop() {
         if (metrics.full()) await service(() => metrics.flushAll());
@@ -224,6 +253,7 @@ export async function runJob(ctx: RunContext): Promise<RunResult> {
     // A spec the engine refuses, or training that throws, fails for good; anything else (database,
     // engine missing) is rethrown so that BullMQ retries the job from its last checkpoint.
     if (err instanceof SpecError) {
+      log.warn({ err: err.message, field: err.field }, "job failed: the engine refused it");
       await retry.run(() => finishJob(db, jobId, "failed", err.field === "training" ? err.message : `${err.field}: ${err.message}`));
       return { outcome: "failed", step: 0 };
     }

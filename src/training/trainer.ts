@@ -56,7 +56,7 @@ interface SavedState {
   rng: { seed: number; scheme: "manual_seed(mix(seed, step)) before each step" };
 }
 
-const EVAL_BATCH = 1000;
+export const EVAL_BATCH = 1000;
 
 function toTensor(torch: TorchLike, t: ArrayTensor): TensorLike {
   return torch.tensor(t.data, { dtype: torch[t.dtype] }).reshape(t.shape);

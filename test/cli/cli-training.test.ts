@@ -1,6 +1,7 @@
 // The CLI against a real API and a real worker process that trains: every example job file is accepted
 // as it is, `models create` builds a model, and an Iris job is submitted with --follow, trained to the
-// end, and its weights downloaded and checked against the job's own checkpoint list. Needs the engine
+// end, and its weights downloaded and checked against the job's own checkpoint list; `logs --follow`
+// streams a job a worker trains from its start to its end. Needs the engine
 // (src/engine); on a branch without it the API answers 503 to every job, so the suite is skipped there.
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestService, TEST_DB, type TestService } from "../helpers/service.js";
-import { startWorkerProcess, type WorkerProcess } from "../helpers/worker-process.js";
+import { startProxy } from "../helpers/http-proxy.js";
+import { startWorkerProcess, waitFor, type WorkerProcess } from "../helpers/worker-process.js";
 import { runCli } from "./run-cli.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -57,8 +59,31 @@ describe.skipIf(!hasEngine)(`trainyard CLI with training (${TEST_DB})`, { timeou
     expect(text.stdout.split("\n")[1]).toBe("131 parameters");
   });
 
+  it("logs --follow prints every step of a job a worker trains, once and in order, then its final status", async () => {
+    const spec = JSON.parse(readFileSync(path.join(root, "examples/iris.json"), "utf8"));
+    const file = path.join(dir, "iris-follow.json");
+    writeFileSync(file, JSON.stringify({ ...spec, epochs: 5 }));
+    const id = (await runCli(["submit", file], env)).stdout.trim();
+    // The worker starts only once the CLI follows the queued job's event stream.
+    const proxy = await startProxy(env.TRAINYARD_URL);
+    try {
+      const following = runCli(["logs", id, "--follow", "--json"], { TRAINYARD_URL: proxy.url });
+      await waitFor("the CLI to open the event stream", async () => (proxy.requests.some((r) => r.url.endsWith("/events")) ? true : undefined), 60_000);
+      worker ??= startWorkerProcess(service.config);
+      const result = await following;
+      expect(result.code, result.stderr + worker.output()).toBe(0);
+      expect(result.stderr).toBe("");
+      const rows = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      expect(rows.slice(0, -1).map((r) => r.step)).toEqual(Array.from({ length: 5 * 8 }, (_, i) => i + 1));
+      expect(rows.at(-1)).toEqual({ status: "succeeded", error: null });
+      expect(proxy.requests.filter((r) => r.url.includes("/metrics"))).toEqual([]); // streamed, not polled
+    } finally {
+      await proxy.close();
+    }
+  }, 240_000);
+
   it("submits an Iris job with --follow, trains it to the end (exit 0) and downloads its weights", async () => {
-    worker = startWorkerProcess(service.config);
+    worker ??= startWorkerProcess(service.config);
     const spec = JSON.parse(readFileSync(path.join(root, "examples/iris.json"), "utf8"));
     const file = path.join(dir, "iris-short.json");
     writeFileSync(file, JSON.stringify({ ...spec, epochs: 3 }));

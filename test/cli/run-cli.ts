@@ -10,8 +10,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `onStderr` sees stderr as it grows (to act once the CLI has reached some point). */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, onStderr?: (stderr: string) => void): Promise<CliResult> {
+/** `onStderr` and `onStdout` see the output as it grows (to act once the CLI has reached some point). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, onStderr?: (stderr: string) => void, onStdout?: (stdout: string) => void): Promise<CliResult> {
   const child = spawn(process.execPath, [path.join(root, "bin/trainyard.mjs"), ...args], {
     cwd: root,
     env: { ...process.env, TRAINYARD_URL: undefined, TRAINYARD_API_KEY: undefined, ...env },
@@ -19,7 +19,10 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+    onStdout?.(stdout);
+  });
   child.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
     onStderr?.(stderr);

@@ -12,7 +12,7 @@ export interface LiveService {
   /** The API's base URL (set once the beforeAll hook has run). */
   readonly base: string;
   readonly service: TestService;
-  /** Starts one more worker process against this service's queue and database (`env` adds to its environment). */
+  /** Starts one more worker process against this service's queue and database (env: extra variables). */
   worker(env?: Record<string, string>): WorkerProcess;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
   job(id: string): Promise<Json>;

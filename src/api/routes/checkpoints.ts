@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { Readable } from "node:stream";
 import { listCheckpoints, streamPart, type CheckpointRow } from "../../store/checkpoints.js";
-import { getJob } from "../../store/jobs.js";
+import { getTenantJob } from "../../store/jobs.js";
 import type { RouteOptions } from "../context.js";
 import { conflict, errorResponses, notFound } from "../errors.js";
 import { idParams } from "../schemas.js";
@@ -26,7 +26,7 @@ const toJson = (c: CheckpointRow) => ({ step: c.step, epoch: c.epoch, kind: c.ki
 
 const weightsResponse = {
   200: { type: "string", format: "binary", description: "safetensors; headers Content-Length, ETag and X-Checksum-SHA256" },
-  ...errorResponses(404, 409),
+  ...errorResponses(401, 404, 409),
 };
 
 function sendWeights(ctxDb: Parameters<typeof streamPart>[0], checkpoint: CheckpointRow, filename: string, request: FastifyRequest, reply: FastifyReply) {
@@ -51,10 +51,10 @@ export const checkpointsRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       tags: ["jobs"],
       summary: "A job's checkpoints (every checkpoint_every_steps, each epoch end, and the final weights)",
       params: idParams,
-      response: { 200: { type: "object", required: ["checkpoints"], properties: { checkpoints: { type: "array", items: { $ref: "Checkpoint#" } } } }, ...errorResponses(404) },
+      response: { 200: { type: "object", required: ["checkpoints"], properties: { checkpoints: { type: "array", items: { $ref: "Checkpoint#" } } } }, ...errorResponses(401, 404) },
     },
   }, async (request) => {
-    const job = await getJob(ctx.db, request.params.id);
+    const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);
     if (!job) throw notFound("job", request.params.id);
     return { checkpoints: (await listCheckpoints(ctx.db, job.id)).map(toJson) };
   });
@@ -67,7 +67,7 @@ export const checkpointsRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       response: weightsResponse,
     },
   }, async (request, reply) => {
-    const job = await getJob(ctx.db, request.params.id);
+    const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);
     if (!job) throw notFound("job", request.params.id);
     const checkpoint = (await listCheckpoints(ctx.db, job.id)).filter((c) => c.step === request.params.step).pop();
     if (!checkpoint) throw notFound(`checkpoint at step ${request.params.step} of job`, job.id);
@@ -82,7 +82,7 @@ export const checkpointsRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       response: weightsResponse,
     },
   }, async (request, reply) => {
-    const job = await getJob(ctx.db, request.params.id);
+    const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);
     if (!job) throw notFound("job", request.params.id);
     const final = await ctx.db.checkpoint.findFirst({ where: { jobId: job.id, kind: "final" } });
     if (!final) throw conflict(`job ${job.id} has no final weights (status ${job.status})`);

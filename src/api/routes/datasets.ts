@@ -5,10 +5,12 @@ import { builtinClasses, builtinShapes, BUILTIN_NAMES } from "../../datasets/bui
 import { DatasetShapeError } from "../../datasets/arrays.js";
 import { CsvError } from "../../datasets/csv.js";
 import { SafetensorsError } from "../../datasets/safetensors.js";
-import { getDataset, listDatasets, saveCsvDataset, saveSafetensorsDataset, type DatasetRow } from "../../store/datasets.js";
+import { getDataset, listDatasets, saveCsvDataset, saveSafetensorsDataset, type DatasetOwner, type DatasetRow } from "../../store/datasets.js";
+import { checkRoomLeft, checkStoredBytes, lockTenant } from "../../store/quotas.js";
+import { tenantLimits, withQuotas } from "../quotas.js";
 import type { RouteOptions } from "../context.js";
 import { ApiError, badRequest, errorResponses, notFound, tooLarge } from "../errors.js";
-import { idParams, tensorShapesSchema } from "../schemas.js";
+import { idParams, storedText, tensorShapesSchema } from "../schemas.js";
 
 const datasetSchema = {
   $id: "Dataset",
@@ -62,13 +64,14 @@ export const datasetsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
         type: "object",
         additionalProperties: false,
         properties: {
-          name: { type: "string", minLength: 1, maxLength: 200 },
+          name: { ...storedText(200), minLength: 1 },
           format: { type: "string", enum: ["csv", "safetensors"], description: "defaults from Content-Type" },
-          label_column: { type: "string", description: "CSV only: header name or 0-based index of the label column (default: last)" },
+          label_column: { type: "string", maxLength: 200, description: "CSV only: header name or 0-based index of the label column (default: last)" },
         },
       },
-      response: { 201: { $ref: "Dataset#" }, ...errorResponses(400, 413, 415) },
+      response: { 201: { $ref: "Dataset#" }, ...errorResponses(400, 401, 409, 413, 415, 422, 429) },
     },
+    config: { idempotent: true },
   }, async (request, reply) => {
     const contentType = (request.headers["content-type"] ?? "").split(";")[0].trim();
     const format = request.query.format ?? (contentType === "text/csv" ? "csv" : contentType === "application/octet-stream" ? "safetensors" : undefined);
@@ -77,10 +80,22 @@ export const datasetsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     if (Number.isFinite(length) && length > ctx.config.maxUploadBytes) throw tooLarge(`the upload is ${length} bytes, over the ${ctx.config.maxUploadBytes}-byte limit (MAX_UPLOAD_BYTES)`);
     const body = limited(request.body, ctx.config.maxUploadBytes);
     const name = request.query.name ?? "dataset";
+    const tenantId = request.tenantId;
+    const limits = await tenantLimits(ctx, tenantId);
+    // Refused at once when the tenant is already at its stored-bytes quota; otherwise checked again, with
+    // the stored size, in the transaction that makes the upload ready (under the tenant's lock).
+    await withQuotas(() => checkRoomLeft(ctx.db, tenantId, limits));
+    const owner: DatasetOwner = {
+      tenantId,
+      admit: async (tx, byteSize) => {
+        await lockTenant(tx, tenantId);
+        await checkStoredBytes(tx, tenantId, byteSize, limits);
+      },
+    };
     try {
-      const row = format === "csv"
-        ? await saveCsvDataset(ctx.db, name, body, { labelColumn: request.query.label_column })
-        : await saveSafetensorsDataset(ctx.db, name, body);
+      const row = await withQuotas(() => format === "csv"
+        ? saveCsvDataset(ctx.db, owner, name, body, { labelColumn: request.query.label_column })
+        : saveSafetensorsDataset(ctx.db, owner, name, body));
       return reply.code(201).send(toJson(row));
     } catch (err) {
       if (err instanceof CsvError || err instanceof SafetensorsError || err instanceof DatasetShapeError) throw badRequest(err.message, "body");
@@ -92,20 +107,21 @@ export const datasetsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ct
     schema: {
       tags: ["datasets"],
       summary: "Built-in and uploaded data sets with their tensor shapes",
+      querystring: { type: "object", additionalProperties: false, properties: {} },
       response: { 200: { type: "object", required: ["datasets"], properties: { datasets: { type: "array", items: { $ref: "Dataset#" } } } } },
     },
-  }, async () => {
+  }, async (request) => {
     const builtins = await Promise.all(
       BUILTIN_NAMES.map(async (name) => ({ id: null, name, builtin: true, format: "builtin", byte_size: null, sha256: null, tensors: await builtinShapes(name), classes: await builtinClasses(name), created_at: null })),
     );
-    const uploaded = (await listDatasets(ctx.db)).map(toJson);
+    const uploaded = (await listDatasets(ctx.db, request.tenantId)).map(toJson);
     return { datasets: [...builtins, ...uploaded] };
   });
 
   app.get<{ Params: { id: string } }>("/v1/datasets/:id", {
-    schema: { tags: ["datasets"], summary: "An uploaded data set", params: idParams, response: { 200: { $ref: "Dataset#" }, ...errorResponses(404) } },
+    schema: { tags: ["datasets"], summary: "An uploaded data set", params: idParams, response: { 200: { $ref: "Dataset#" }, ...errorResponses(401, 404) } },
   }, async (request) => {
-    const row = await getDataset(ctx.db, request.params.id);
+    const row = await getDataset(ctx.db, request.params.id, request.tenantId);
     if (!row) throw notFound("dataset", request.params.id);
     return toJson(row);
   });

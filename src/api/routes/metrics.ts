@@ -1,6 +1,6 @@
 // GET /v1/jobs/:id/metrics?after=STEP&limit=N: incremental polling of the per-step metrics.
 import type { FastifyPluginAsync } from "fastify";
-import { getJob } from "../../store/jobs.js";
+import { getTenantJob } from "../../store/jobs.js";
 import { metricsAfter } from "../../store/metrics.js";
 import type { RouteOptions } from "../context.js";
 import { errorResponses, notFound } from "../errors.js";
@@ -32,15 +32,15 @@ export const metricsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx
       querystring: {
         type: "object",
         additionalProperties: false,
-        properties: { after: { type: "integer", minimum: -1, default: 0 }, limit: { type: "integer", minimum: 1, maximum: 10_000, default: 1000 } },
+        properties: { after: { type: "integer", minimum: -1, maximum: 2 ** 31 - 1, default: 0 }, limit: { type: "integer", minimum: 1, maximum: 10_000, default: 1000 } },
       },
       response: {
         200: { type: "object", required: ["metrics", "next_after"], properties: { metrics: { type: "array", items: { $ref: "MetricRow#" } }, next_after: { type: "integer" } } },
-        ...errorResponses(400, 404),
+        ...errorResponses(400, 401, 404),
       },
     },
   }, async (request) => {
-    const job = await getJob(ctx.db, request.params.id);
+    const job = await getTenantJob(ctx.db, request.tenantId, request.params.id);
     if (!job) throw notFound("job", request.params.id);
     const rows = await metricsAfter(ctx.db, job.id, request.query.after, request.query.limit);
     return { metrics: rows, next_after: rows.length ? rows[rows.length - 1].step : request.query.after };

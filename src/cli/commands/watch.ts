@@ -1,9 +1,9 @@
-// trainyard watch JOB: follow a job to its end with a progress bar per epoch; the exit code says
-// how it ended (0 succeeded, 1 failed or cancelled).
+// trainyard watch JOB: follow a job to its end (its event stream, or polling where that cannot be had)
+// with a progress bar per epoch; the exit code says how it ended (0 succeeded, 1 failed or cancelled).
 import { EXIT_JOB_FAILED, EXIT_OK } from "../exit-codes.js";
 import { statusLine } from "../format.js";
 import { note, print, printJson } from "../output.js";
-import { followJob } from "../poll.js";
+import { followJob } from "../follow.js";
 import { EpochBars } from "../progress.js";
 import type { Job } from "../types.js";
 import type { CommandContext } from "./context.js";
@@ -14,7 +14,7 @@ export async function watchJob(ctx: CommandContext, id: string): Promise<number>
   let last: Job | undefined;
   let lastStatus: string | undefined;
   try {
-    for await (const job of followJob(ctx.client, id)) {
+    for await (const job of followJob(ctx.client, id, (reason) => note(`event stream unavailable (${reason}); polling instead`))) {
       last = job;
       if (!bars && !ctx.json && job.status !== lastStatus) note(`job ${job.id} ${job.status}`);
       lastStatus = job.status;
