@@ -94,7 +94,7 @@ T* scratch(int slot, size_t count) {
     size_t bytes = 0;
     ~Buf() { std::free(p); }
   };
-  thread_local Buf bufs[3];
+  thread_local Buf bufs[4];
   Buf& b = bufs[slot];
   size_t need = (count * sizeof(T) + 63) / 64 * 64;
   if (need > b.bytes) {
@@ -219,7 +219,9 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
       const T beta_eff = pc == 0 ? beta : T(1);
       // A small B with unit column stride is read in place (no packing) for its full slivers;
       // otherwise the KC x NC panel is packed once into the caller's scratch, which the tasks share.
-      const bool direct_b = csb == 1 && kc * nc * static_cast<int64_t>(sizeof(T)) <= 256 * 1024;
+      // So is any such B when a single row block uses it (m <= MC): packing would copy all of B for
+      // one pass over it.
+      const bool direct_b = csb == 1 && (kc * nc * static_cast<int64_t>(sizeof(T)) <= 256 * 1024 || m <= MC);
       T* bp = scratch<T>(1, static_cast<size_t>(n_slivers) * nr * kc);
       const T* bsrc = b + pc * rsb + jc * csb;
       auto pack_b = [&](int64_t s, int) {
@@ -323,10 +325,21 @@ void gemm(const GemmArgs<T>& g) {
     }
     return;
   }
+  // A narrow C (fewer columns than a microkernel tile, e.g. a 10-class output layer) wastes most of
+  // each tile; its transpose C^T = B^T A^T has the long side across the tile instead. It is computed
+  // into a scratch buffer and copied back transposed (only when C is not read, beta == 0).
+  const bool narrow = g.beta == T(0) && g.n < K.info.nr && g.m > g.n && g.m >= K.info.mr;
   auto one = [&](int64_t bi) {
     T* c = g.c + bi * g.bsc;
     if (g.k == 0 || g.alpha == T(0)) {
       scale_c(g.m, g.n, g.beta, c, g.rsc, g.csc);
+      return;
+    }
+    if (narrow) {
+      T* ct = scratch<T>(3, static_cast<size_t>(g.m * g.n));
+      gemm_one(K, g.n, g.m, g.k, g.alpha, g.b + bi * g.bsb, g.csb, g.rsb, g.a + bi * g.bsa, g.csa, g.rsa, T(0), ct, g.m);
+      for (int64_t i = 0; i < g.m; ++i)
+        for (int64_t j = 0; j < g.n; ++j) c[i * g.rsc + j] = ct[j * g.m + i];
       return;
     }
     gemm_one(K, g.m, g.n, g.k, g.alpha, g.a + bi * g.bsa, g.rsa, g.csa, g.b + bi * g.bsb, g.rsb, g.csb,

@@ -110,7 +110,22 @@ describe.skipIf(skipNative)("native gemm", () => {
     for (const r of runs.slice(1)) expect(Buffer.from(r.c.buffer).equals(Buffer.from(runs[0].c.buffer))).toBe(true);
   });
 
-  it("MLP layer shapes (one row block, B too large to read in place) give identical results on 1-3 threads", () => {
+  it("a narrow C (an output layer's 10 columns: computed as the transposed product) on 1-3 threads, batched", () => {
+    const { addon } = native();
+    for (const transB of [false, true]) {
+      const runs = [1, 2, 3].map((n) => {
+        addon.setNumThreads(n);
+        return runGemm(Float32Array, 3, 64, 10, 512, 0.5, 0, { transB, transA: !transB }, 14);
+      });
+      expectClose(runs[0].c, runs[0].expected, ...tolerances(Float32Array, 512), `C transB ${transB}`);
+      for (const r of runs.slice(1)) expect(Buffer.from(r.c.buffer).equals(Buffer.from(runs[0].c.buffer))).toBe(true);
+    }
+    // With beta != 0 C is read, so the product is computed directly.
+    const { c, expected } = runGemm(Float64Array, 2, 40, 7, 33, 1, 2, { transB: true }, 15);
+    expectClose(c, expected, ...tolerances(Float64Array, 33), "C beta");
+  });
+
+  it("MLP layer shapes (one row block: B read in place, or packed when transposed) give identical results on 1-3 threads", () => {
     const { addon } = native();
     for (const transB of [false, true]) {
       const runs = [1, 2, 3].map((n) => {
