@@ -7,13 +7,14 @@
 //   rss     RSS after each of several epochs at batch 256, against PyTorch's (bench/mlp.ts).
 // Options (npm run bench -- ...): --only engine,sgemm,mlp,rss runs a subset; --steps N trains only the
 // first N batches of each MLP epoch (quick run); --reps N alternating Trainyard/PyTorch runs per MLP row
-// (default 3); --epochs N for the memory part (default 3).
+// (default 3); --batches 64,256 and --threads 1,2 choose the MLP rows; --epochs N for the memory part
+// (default 3).
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNativeAddon } from "../src/engine/backends/native/addon.js";
 import * as torch from "../src/engine/index.js";
-import { intArg, runMlpBench, runRssBench, stepsArg } from "./mlp.js";
+import { intArg, intListArg, runMlpBench, runRssBench, stepsArg } from "./mlp.js";
 import { runNativeBench } from "./native.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -191,7 +192,7 @@ if (argv[0] === "--engine-child") {
   console.log(`trainyard bench: parts ${[...parts].join(",")}; native ISA ${nativeIsa()}, ${torch.get_num_threads()} threads max`);
   if (parts.has("engine")) runEngineBench();
   if (parts.has("sgemm")) runNativeBench();
-  if (parts.has("mlp")) runMlpBench(steps, intArg(argv, "--reps", 3));
+  if (parts.has("mlp")) runMlpBench(steps, intArg(argv, "--reps", 3), intListArg(argv, "--batches", [64, 256]), intListArg(argv, "--threads", [1, 2]));
   if (parts.has("rss")) runRssBench(intArg(argv, "--epochs", 3));
   console.log(`\nbench took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }

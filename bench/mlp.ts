@@ -5,7 +5,8 @@
 // Each configuration runs --reps times (default 3), Trainyard and PyTorch alternating (A/B/A/B) so that
 // a noisy neighbour hits both alike; the table gives the median of the per-pair ratios.
 // The memory part (runRssBench) trains several epochs at batch 256 and records RSS after each.
-// Run: npx tsx bench/mlp.ts [--steps N] [--reps N] [--epochs N]   (also part of `npm run bench`).
+// Run: npx tsx bench/mlp.ts [--steps N] [--reps N] [--epochs N] [--batches 64,256] [--threads 1,2]
+// (also part of `npm run bench`, which takes the same options).
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -111,7 +112,7 @@ function printTable(rows: string[][]): void {
 }
 
 /** Prints the table; steps <= 0 runs whole epochs; each configuration runs `reps` A/B pairs. */
-export function runMlpBench(steps = 0, reps = 3): void {
+export function runMlpBench(steps = 0, reps = 3, batches: readonly number[] = BATCHES, threadCounts: readonly number[] = THREADS): void {
   const what = steps > 0 ? `first ${steps} steps of an epoch` : "one epoch";
   console.log(`\nMNIST MLP 784-512-512-10, SGD momentum 0.9, ${what}; ${reps} alternating run(s) of each library per row.`);
   console.log("Seconds are medians; ratio = median over the A/B pairs of time Trainyard / time PyTorch (wall, and CPU time");
@@ -119,8 +120,8 @@ export function runMlpBench(steps = 0, reps = 3): void {
   const rows = [["batch", "threads", "steps", "Trainyard s", "PyTorch s", "time ratio", "ratios (each pair)", "CPU ratio", "Trainyard RSS", "PyTorch RSS", "RSS ratio"]];
   const notes: string[] = [];
   const mb = (kb: number) => (kb / 1024).toFixed(0);
-  for (const batch of BATCHES)
-    for (const threads of THREADS) {
+  for (const batch of batches)
+    for (const threads of threadCounts) {
       const pairs: [MlpRun, MlpRun][] = [];
       for (let r = 0; r < reps; r++) {
         const ty = runTrainyard(batch, threads, steps);
@@ -184,6 +185,15 @@ export function intArg(argv: readonly string[], name: string, fallback: number):
   return n;
 }
 
+/** A list of positive integers `--name 1,2` from an argument list (`fallback` when absent). */
+export function intListArg(argv: readonly string[], name: string, fallback: readonly number[]): number[] {
+  const i = argv.indexOf(name);
+  if (i < 0) return [...fallback];
+  const list = (argv[i + 1] ?? "").split(",").map(Number);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`${name} expects positive integers like 1,2, got ${argv[i + 1]}`);
+  return list;
+}
+
 /** --steps N from an argument list (0 when absent: whole epochs). */
 export function stepsArg(argv: readonly string[]): number {
   return intArg(argv, "--steps", 0);
@@ -195,7 +205,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const run = await trainHere(Number(argv[1]), Number(argv[2]), Number(argv[3] ?? 1));
     console.log(JSON.stringify(run));
   } else {
-    runMlpBench(stepsArg(argv), intArg(argv, "--reps", 3));
+    runMlpBench(stepsArg(argv), intArg(argv, "--reps", 3), intListArg(argv, "--batches", BATCHES), intListArg(argv, "--threads", THREADS));
     runRssBench(intArg(argv, "--epochs", 3));
   }
 }

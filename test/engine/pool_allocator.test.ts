@@ -50,11 +50,19 @@ describe("createPoolAllocator", () => {
     expect(pool.allocate(torch.float32, 10)).not.toBe(small);
   });
 
-  it("keeps at most maxBytes and drops the rest", () => {
+  it("keeps at most maxBytes, evicting what was released longest ago", () => {
     const pool = torch.createPoolAllocator({ maxBytes: 10_000, minBytes: 1 });
-    const arrays = Array.from({ length: 5 }, () => new Float32Array(1000)); // 4000 bytes each
+    const arrays = Array.from({ length: 5 }, (_, i) => new Float32Array(1000 + i)); // about 4000 bytes each
     for (const a of arrays) pool.release(a);
-    expect(pool.stats()).toMatchObject({ pooledArrays: 2, pooledBytes: 8000, released: 2, dropped: 3 });
+    expect(pool.stats()).toMatchObject({ pooledArrays: 2, released: 5, dropped: 3 });
+    expect(pool.stats().pooledBytes).toBeLessThanOrEqual(10_000);
+    // The two released last are the ones kept.
+    expect(pool.allocate(torch.float32, 1000)).not.toBe(arrays[0]);
+    expect(pool.allocate(torch.float32, 1004)).toBe(arrays[4]);
+    expect(pool.allocate(torch.float32, 1003)).toBe(arrays[3]);
+    pool.release(new Float32Array(5000)); // bigger than the whole pool: refused
+    expect(pool.stats()).toMatchObject({ pooledArrays: 0, dropped: 4 });
+    pool.release(arrays[0]);
     pool.clear();
     expect(pool.stats()).toMatchObject({ pooledArrays: 0, pooledBytes: 0 });
     pool.release(arrays[0]); // cleared arrays may come back

@@ -7,7 +7,8 @@
 // caller may still hold) is left to the garbage collector as before.
 //
 // Limits: only arrays of at least `minBytes` are pooled (small ones live on V8's heap and are cheap),
-// and the pool holds at most `maxBytes`; a release beyond that is dropped (the GC frees it).
+// and the pool holds at most `maxBytes`: a release beyond that evicts the arrays released longest ago
+// (sizes that stopped coming back, such as an epoch's last short batch), which the GC then frees.
 import type { DType, TypedArray } from "../dtype.js";
 import type { CpuAllocator } from "./dispatcher.js";
 
@@ -30,7 +31,7 @@ export interface PoolStats {
   /** Allocations served from the pool, and poolable ones that had to be fresh. */
   hits: number;
   misses: number;
-  /** Arrays handed back by release(), and those dropped because the pool was full. */
+  /** Arrays handed back by release(), and those evicted (or refused, if bigger than the pool) for room. */
   released: number;
   dropped: number;
   /** With trackLive: poolable arrays created and not yet collected by the GC (those in the pool included). */
@@ -50,8 +51,9 @@ type Ctor = DType["array"];
 export function createPoolAllocator(opts: PoolOptions): PoolAllocator {
   // One free list per (array type, length): dtypes sharing an array type (float64/int64, uint8/bool) share lists.
   const free = new Map<Ctor, Map<number, TypedArray[]>>();
-  // Arrays currently in the pool, so that a double release cannot hand one array out twice.
-  let inPool = new WeakSet<TypedArray>();
+  // Arrays currently in the pool, oldest release first (a Set keeps insertion order): a double release
+  // cannot hand one array out twice, and eviction starts from the front.
+  const inPool = new Set<TypedArray>();
   const s: PoolStats = { pooledBytes: 0, pooledArrays: 0, hits: 0, misses: 0, released: 0, dropped: 0 };
   let live: FinalizationRegistry<number> | undefined;
   if (opts.trackLive) {
@@ -103,9 +105,18 @@ export function createPoolAllocator(opts: PoolOptions): PoolAllocator {
       if (bytes < minBytes || inPool.has(data)) return;
       // Only whole arrays of our own making come back (a view into a bigger buffer is not storage we own).
       if (data.byteOffset !== 0 || data.buffer.byteLength !== bytes) return;
-      if (s.pooledBytes + bytes > opts.maxBytes) {
+      if (bytes > opts.maxBytes) {
         s.dropped++;
         return;
+      }
+      for (const old of inPool) {
+        if (s.pooledBytes + bytes <= opts.maxBytes) break;
+        const list = listFor(old.constructor as Ctor, old.length, false)!;
+        list.splice(list.indexOf(old), 1);
+        inPool.delete(old);
+        s.pooledBytes -= old.byteLength;
+        s.pooledArrays--;
+        s.dropped++;
       }
       listFor(data.constructor as Ctor, data.length, true)!.push(data);
       inPool.add(data);
@@ -118,7 +129,7 @@ export function createPoolAllocator(opts: PoolOptions): PoolAllocator {
     },
     clear(): void {
       free.clear();
-      inPool = new WeakSet();
+      inPool.clear();
       s.pooledBytes = 0;
       s.pooledArrays = 0;
     },
