@@ -133,10 +133,14 @@ function neededFor(roots: Node[], targets: Set<Node>): Set<Node> {
  * `release`, when given, takes g's storage once it is dead (added into an existing .grad).
  */
 function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean, shared: boolean, release?: (data: TypedArray) => void): void {
-  // A hook may keep g, or return a tensor of its own: then g's storage is not ours to release.
+  // A hook may keep g, or return a tensor of its own: then g's storage is not ours to release, and a g
+  // the hooks saw and passed on may be held by them, so .grad gets a copy (as PyTorch, which steals a
+  // gradient only when nothing else references it) and later passes add into the copy, not into theirs.
   if (leaf._leaf_hooks) {
+    const seen = g;
     for (const h of leaf._leaf_hooks) g = h(g) ?? g;
     release = undefined;
+    if (g === seen) shared = true;
   }
   if (leaf.grad === null) {
     // Keep the gradient when it is exclusively ours and dense; otherwise store a private contiguous copy.
@@ -269,7 +273,7 @@ export function runBackward(
       }
       if (node instanceof AccumulateGrad) {
         if (!captureFor && (!captureTensors || captureIdx))
-          accumulateInto(node.variable, g, createGraph, shared.has(g._data) || node._hooks !== null || captureIdx !== undefined, release);
+          accumulateInto(node.variable, g, createGraph, shared.has(g._data), node._hooks || captureIdx ? undefined : release);
         continue;
       }
       const inputGrads = node.apply(g);
