@@ -76,10 +76,10 @@ describe("allocator hook", () => {
 
     const stash: Tensor[] = [];
     class Twice extends torch.autograd.Function {
-      static forward(_ctx: torch.autograd.FunctionCtx, a: Tensor): Tensor {
+      static override forward(_ctx: torch.autograd.FunctionCtx, a: Tensor): Tensor {
         return a.mul(2);
       }
-      static backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
         const out = g.mul(2);
         stash.push(out);
         return out;

@@ -133,14 +133,20 @@ function neededFor(roots: Node[], targets: Set<Node>): Set<Node> {
  * `release`, when given, takes g's storage once it is dead (added into an existing .grad).
  */
 function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean, shared: boolean, release?: (data: TypedArray) => void): void {
-  // A hook may keep g, or return a tensor of its own: then g's storage is not ours to release, and a g
-  // the hooks saw and passed on may be held by them, so .grad gets a copy (as PyTorch, which steals a
-  // gradient only when nothing else references it) and later passes add into the copy, not into theirs.
+  // A hook may keep g, or return a tensor of its own: then g's storage is not ours to release. When no
+  // hook returned a gradient, they only looked at g and may hold it, so .grad gets a copy (as PyTorch,
+  // which steals a gradient only when nothing else references it) and later passes add into the copy.
   if (leaf._leaf_hooks) {
-    const seen = g;
-    for (const h of leaf._leaf_hooks) g = h(g) ?? g;
+    let returned = false;
+    for (const h of leaf._leaf_hooks) {
+      const r = h(g);
+      if (r) {
+        g = r;
+        returned = true;
+      }
+    }
     release = undefined;
-    if (g === seen) shared = true;
+    if (!returned) shared = true;
   }
   if (leaf.grad === null) {
     // Keep the gradient when it is exclusively ours and dense; otherwise store a private contiguous copy.
