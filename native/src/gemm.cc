@@ -145,13 +145,20 @@ void pack_a_rows(int mr, int64_t rows, int64_t kc, const T* src, int64_t rs, T* 
   }
 }
 
+// Row-contiguous packing: the kernel's SIMD routine when it has one, else the portable one above.
 template <typename T>
-void pack_a(int mr, int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out) {
+inline void pack_rows(PackRowsFn<T> simd, int stride, int64_t rows, int64_t kc, const T* src, int64_t rs, T* dst) {
+  if (simd != nullptr) simd(stride, rows, kc, src, rs, dst);
+  else pack_a_rows(stride, rows, kc, src, rs, dst);
+}
+
+template <typename T>
+void pack_a(PackRowsFn<T> simd, int mr, int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out) {
   for (int64_t i0 = 0; i0 < mc; i0 += mr) {
     const int64_t rows = mc - i0 < mr ? mc - i0 : mr;
     T* dst = out + i0 * kc;
     if (cs == 1) {
-      pack_a_rows(mr, rows, kc, a + i0 * rs, rs, dst);
+      pack_rows(simd, mr, rows, kc, a + i0 * rs, rs, dst);
     } else {
       for (int64_t k = 0; k < kc; ++k) {
         const T* src = a + i0 * rs + k * cs;
@@ -166,7 +173,7 @@ void pack_a(int mr, int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, 
 
 // Packs the NR-column sliver starting at column j0 of a kc x nc panel of B, k-major, zero-padded.
 template <typename T>
-void pack_b_sliver(int nr, int64_t cols, int64_t kc, const T* b, int64_t rs, int64_t cs, T* dst) {
+void pack_b_sliver(PackRowsFn<T> simd, int nr, int64_t cols, int64_t kc, const T* b, int64_t rs, int64_t cs, T* dst) {
   if (cs == 1 && cols == nr) {
     for (int64_t k = 0; k < kc; ++k) std::memcpy(dst + k * nr, b + k * rs, sizeof(T) * nr);
     return;
@@ -183,7 +190,7 @@ void pack_b_sliver(int nr, int64_t cols, int64_t kc, const T* b, int64_t rs, int
   if (rs == 1) {
     // B transposed (stored N x K, e.g. a Linear layer's weight): its columns are contiguous rows,
     // which is A's row-major packing problem with NR in place of MR.
-    pack_a_rows(nr, cols, kc, b, cs, dst);
+    pack_rows(simd, nr, cols, kc, b, cs, dst);
   } else {
     for (int64_t j = 0; j < cols; ++j) {
       const T* src = b + j * cs;
@@ -228,7 +235,7 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
         const int64_t j0 = s * nr;
         const int64_t cols = nc - j0 < nr ? nc - j0 : nr;
         if (direct_b && cols == nr) return;
-        pack_b_sliver(nr, cols, kc, bsrc + j0 * csb, rsb, csb, bp + s * nr * kc);
+        pack_b_sliver(K.info.pack_rows, nr, cols, kc, bsrc + j0 * csb, rsb, csb, bp + s * nr * kc);
       };
       const int64_t pack_tasks = threads > 1 && !direct_b && kc * nc >= 16384 ? n_slivers : 1;
       if (pack_tasks == 1) {
@@ -253,7 +260,7 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
         shared_a = scratch<T>(2, static_cast<size_t>(n_ic * MC * kc));
         for (int64_t ib = 0; ib < n_ic; ++ib) {
           const int64_t mc = m - ib * MC < MC ? m - ib * MC : MC;
-          pack_a(mr, mc, kc, a + ib * MC * rsa + pc * csa, rsa, csa, shared_a + ib * MC * kc);
+          pack_a(K.info.pack_rows, mr, mc, kc, a + ib * MC * rsa + pc * csa, rsa, csa, shared_a + ib * MC * kc);
         }
       }
       auto task = [&](int64_t t, int) {
@@ -266,7 +273,7 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
         if (s0 >= s1) return;
         T* ap = shared_a != nullptr ? shared_a + ib * MC * kc
                                     : scratch<T>(0, static_cast<size_t>((mc + mr - 1) / mr) * mr * kc);
-        if (shared_a == nullptr) pack_a(mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);
+        if (shared_a == nullptr) pack_a(K.info.pack_rows, mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);
         for (int64_t s = s0; s < s1; ++s) {
           const int64_t j0 = s * nr;
           const int64_t cols = nc - j0 < nr ? nc - j0 : nr;

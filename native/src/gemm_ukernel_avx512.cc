@@ -116,7 +116,7 @@ void dgemm(int64_t kc, const double* a, const double* b, int64_t ldb, double* c,
 
 }  // namespace
 
-GemmKernelInfo<float> sgemm_kernel() { return {"avx512", kMr, 32, sgemm}; }
+GemmKernelInfo<float> sgemm_kernel() { return {"avx512", kMr, 32, sgemm, avx2::pack_rows_f32}; }
 GemmKernelInfo<double> dgemm_kernel() { return {"avx512", kMr, 16, dgemm}; }
 
 }  // namespace avx512
