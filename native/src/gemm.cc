@@ -210,6 +210,11 @@ void scale_c(int64_t m, int64_t n, T beta, T* c, int64_t rs, int64_t cs) {
     }
 }
 
+// Products of at most this many flops per K slab read a row-major A in place (no packing): below it,
+// packing A costs a noticeable share of the product (square n = 64: about 10%). Not for very short
+// slabs (k < 32), where the packed panel's locality wins.
+constexpr double kDirectAFlops = 2.0 * 128 * 128 * 128;
+
 // One matrix product with C row-major-ish (csc == 1). parallel decides whether to use the pool.
 template <typename T>
 void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa,
@@ -254,9 +259,12 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
       }
       const int64_t slivers_per_task = (n_slivers + jsplit - 1) / jsplit;
       const double flops = 2.0 * m * nc * kc;
-      // When row blocks are shared by several tasks, pack each A block once, up front, for all of them.
+      // A small row-major A is read in place by the microkernel (packing it would cost about as much
+      // as the product); otherwise, when row blocks are shared by several tasks, each A block is
+      // packed once, up front, for all of them.
+      const bool direct_a = K.info.run_direct_a != nullptr && csa == 1 && flops <= kDirectAFlops && kc >= 32;
       T* shared_a = nullptr;
-      if (jsplit > 1) {
+      if (jsplit > 1 && !direct_a) {
         shared_a = scratch<T>(2, static_cast<size_t>(n_ic * MC * kc));
         for (int64_t ib = 0; ib < n_ic; ++ib) {
           const int64_t mc = m - ib * MC < MC ? m - ib * MC : MC;
@@ -271,6 +279,22 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
         int64_t s1 = s0 + slivers_per_task;
         if (s1 > n_slivers) s1 = n_slivers;
         if (s0 >= s1) return;
+        if (direct_a) {
+          const T* ab = a + i0 * rsa + pc;
+          for (int64_t s = s0; s < s1; ++s) {
+            const int64_t j0 = s * nr;
+            const int64_t cols = nc - j0 < nr ? nc - j0 : nr;
+            const bool in_place = direct_b && cols == nr;
+            const T* bsl = in_place ? bsrc + j0 : bp + s * nr * kc;
+            const int64_t ldb = in_place ? rsb : nr;
+            for (int64_t ir = 0; ir < mc; ir += mr) {
+              const int64_t rows = mc - ir < mr ? mc - ir : mr;
+              K.info.run_direct_a(kc, ab + ir * rsa, rsa, bsl, ldb, c + (i0 + ir) * rsc + jc + j0, rsc, alpha, beta_eff,
+                                  static_cast<int>(rows), static_cast<int>(cols));
+            }
+          }
+          return;
+        }
         T* ap = shared_a != nullptr ? shared_a + ib * MC * kc
                                     : scratch<T>(0, static_cast<size_t>((mc + mr - 1) / mr) * mr * kc);
         if (shared_a == nullptr) pack_a(K.info.pack_rows, mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);

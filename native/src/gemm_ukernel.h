@@ -14,6 +14,9 @@ namespace ty {
 template <typename T>
 using GemmUKernel = void (*)(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta,
                              int rows, int cols);
+template <typename T>
+using GemmDirectAKernel = void (*)(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc,
+                                   T alpha, T beta, int rows, int cols);
 
 // Packs `rows` rows of a matrix whose rows are contiguous in k (row i at src + i * rs) into k-major
 // panel order, dst[k * stride + i] for k < kc: a row-major A's micro-panel, or a transposed B's sliver
@@ -28,6 +31,9 @@ struct GemmKernelInfo {
   GemmUKernel<T> run;
   // A SIMD packing routine for PackRowsFn's layout, or nullptr for the portable one in gemm.cc.
   PackRowsFn<T> pack_rows = nullptr;
+  // The same microkernel reading a row-major A in place (row stride lda) instead of a packed panel, for
+  // products too small to repay packing; same arithmetic, so the same results. nullptr if none.
+  GemmDirectAKernel<T> run_direct_a = nullptr;
 };
 
 namespace avx512 {
