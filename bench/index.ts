@@ -1,11 +1,28 @@
-// npm run bench: throughput and overhead of the engine's active backend, beside PyTorch 1.13 measured
-// in the same invocation (when /usr/bin/python3 has torch), printed as ratios. Not a test: numbers only.
-// Options (npm run bench -- ...): --only engine,sgemm,mlp runs a subset of the three parts;
-// --steps N trains only the first N batches of the MLP epoch (bench/mlp.ts), for a quick run.
+// npm run bench: Trainyard beside PyTorch 1.13 (when /usr/bin/python3 has torch) and OpenBLAS, measured
+// in the same invocation and printed as ratios. Not a test: numbers only. Four parts:
+//   engine  elementwise/reduction throughput, matmul, and the per-op overhead of tiny ops with and without
+//           autograd, on both backends (native and ts, each in its own process) and in PyTorch (1 thread);
+//   sgemm   square SGEMM against OpenBLAS and torch.mm (bench/native.ts);
+//   mlp     one epoch of the seed's MNIST MLP at batch 64 and 256 on 1 and 2 threads (bench/mlp.ts);
+//   rss     RSS after each of several epochs at batch 256, against PyTorch's (bench/mlp.ts).
+// Options (npm run bench -- ...): --only engine,sgemm,mlp,rss runs a subset; --steps N trains only the
+// first N batches of each MLP epoch (quick run); --reps N alternating Trainyard/PyTorch runs per MLP row
+// (default 3); --batches 64,256 and --threads 1,2 choose the MLP rows; --epochs N for the memory part
+// (default 3).
 import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadNativeAddon } from "../src/engine/backends/native/addon.js";
 import * as torch from "../src/engine/index.js";
-import { runMlpBench, stepsArg } from "./mlp.js";
+import { intArg, intListArg, runMlpBench, runRssBench, stepsArg } from "./mlp.js";
 import { runNativeBench } from "./native.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function nativeIsa(): string {
+  const l = loadNativeAddon();
+  return l.addon ? l.addon.info().isa : "n/a (addon not loaded)";
+}
 
 interface Figures {
   [metric: string]: number;
@@ -113,26 +130,47 @@ function measurePyTorch(): Figures | string {
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Figures;
 }
 
-function main(): void {
-  const engine = measureEngine();
-  const pt = measurePyTorch();
+/** measureEngine() in a fresh process on `backend`, one thread (the same footing as PyTorch's column). */
+function measureBackend(backend: string): Figures | string {
+  const env = { ...process.env, TRAINYARD_BACKEND: backend, TRAINYARD_NUM_THREADS: "1" };
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "index.ts"), "--engine-child"], {
+    env, cwd: join(here, ".."), encoding: "utf8", timeout: 600_000,
+  });
+  const line = r.stdout?.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  if (r.status !== 0 || !line) return (r.stderr || r.error?.message || "failed").trim().split("\n").pop() ?? "failed";
+  return JSON.parse(line) as Figures;
+}
+
+function runEngineBench(): void {
+  const columns: [string, Figures | string][] = [
+    ["native", measureBackend("native")],
+    ["ts", measureBackend("ts")],
+    ["PyTorch 1.13", measurePyTorch()],
+  ];
+  console.log("\nEngine throughput and per-op overhead, 1 thread (each column in its own process):");
   const lowerIsBetter = (k: string) => k.includes("us/op");
-  const rows: string[][] = [["metric", `trainyard (${torch.backend})`, "PyTorch 1.13 (1 thread)", "trainyard / PyTorch"]];
-  for (const [k, v] of Object.entries(engine)) {
-    const p = typeof pt === "string" ? undefined : pt[k];
-    const ratio = p === undefined ? "n/a" : (v / p).toFixed(2) + (lowerIsBetter(k) ? " (time)" : "");
-    rows.push([k, v.toFixed(k.includes("us/op") ? 2 : 1), p === undefined ? "n/a" : p.toFixed(k.includes("us/op") ? 2 : 1), ratio]);
+  const keys = Object.keys(columns.find(([, f]) => typeof f !== "string")?.[1] ?? {});
+  const pt = columns[2][1];
+  const rows: string[][] = [["metric", ...columns.map(([n]) => n), "native / PyTorch", "ts / PyTorch"]];
+  for (const k of keys) {
+    const digits = lowerIsBetter(k) ? 2 : 1;
+    const val = (f: Figures | string) => (typeof f === "string" || f[k] === undefined ? undefined : f[k]);
+    const ratio = (f: Figures | string) => {
+      const v = val(f), p = val(pt);
+      return v === undefined || p === undefined ? "n/a" : (v / p).toFixed(2) + (lowerIsBetter(k) ? " (time)" : "");
+    };
+    rows.push([k, ...columns.map(([, f]) => val(f)?.toFixed(digits) ?? "n/a"), ratio(columns[0][1]), ratio(columns[1][1])]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => "| " + r.map((x, c) => x.padEnd(widths[c])).join(" | ") + " |";
   console.log(line(rows[0]));
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
   for (const r of rows.slice(1)) console.log(line(r));
-  if (typeof pt === "string") console.log(`\nPyTorch not measured: ${pt}`);
-  console.log("\nthroughput rows: higher is better (ratio > 1 means faster than PyTorch); us/op rows: ratio of times (lower is better).");
+  for (const [name, f] of columns) if (typeof f === "string") console.log(`${name} not measured: ${f}`);
+  console.log("throughput rows: higher is better (ratio > 1 means faster than PyTorch); us/op rows: ratio of times (lower is better).");
 }
 
-const PARTS = ["engine", "sgemm", "mlp"] as const;
+const PARTS = ["engine", "sgemm", "mlp", "rss"] as const;
 
 /** The parts --only names (all of them without it). */
 function partsArg(argv: readonly string[]): Set<string> {
@@ -145,8 +183,16 @@ function partsArg(argv: readonly string[]): Set<string> {
 }
 
 const argv = process.argv.slice(2);
-const parts = partsArg(argv);
-const steps = stepsArg(argv);
-if (parts.has("engine")) main();
-if (parts.has("sgemm")) runNativeBench();
-if (parts.has("mlp")) runMlpBench(steps);
+if (argv[0] === "--engine-child") {
+  console.log(JSON.stringify(measureEngine()));
+} else {
+  const parts = partsArg(argv);
+  const steps = stepsArg(argv);
+  const t0 = performance.now();
+  console.log(`trainyard bench: parts ${[...parts].join(",")}; native ISA ${nativeIsa()}, ${torch.get_num_threads()} threads max`);
+  if (parts.has("engine")) runEngineBench();
+  if (parts.has("sgemm")) runNativeBench();
+  if (parts.has("mlp")) runMlpBench(steps, intArg(argv, "--reps", 3), intListArg(argv, "--batches", [64, 256]), intListArg(argv, "--threads", [1, 2]));
+  if (parts.has("rss")) runRssBench(intArg(argv, "--epochs", 3));
+  console.log(`\nbench took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}

@@ -1,7 +1,8 @@
 // The matrix products of the MNIST MLP's training step (784-512-512-10, batch 64), with the operand
 // layouts autograd produces (transposed views included), timed three ways (GFLOP/s, best of 5):
 //   gemm     the addon's GEMM alone, into a preallocated output;
-//   matmul   torch.matmul as the engine runs it, each result in fresh storage (the default allocator);
+//   matmul   torch.matmul as the engine runs it, each result in fresh storage (forward results are never
+//            handed back to the native backend's pool, so it allocates anew each time);
 //   reused   torch.matmul with a size-keyed allocator that hands back the same storage every call
 //            (valid here only because each result is dead before the next call).
 // The gap between gemm and matmul is the cost of fresh output storage, not of the GEMM.

@@ -33,12 +33,33 @@
       "defines": ["TY_ISA=generic"],
       "sources": ["src/gemm_ukernel_generic.cc"],
     },
+    # The vectorised elementwise/optimizer kernels (src/vec_kernels.h), one library per instruction
+    # set; -ffp-contract=off keeps every ISA's results bit-identical to the portable build.
+    {
+      "target_name": "ty_vec_avx512",
+      "type": "static_library",
+      "cflags_cc": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma",
+                    "-mprefer-vector-width=512", "-ffp-contract=off"],
+      "sources": ["src/vec_kernels_avx512.cc"],
+    },
+    {
+      "target_name": "ty_vec_avx2",
+      "type": "static_library",
+      "cflags_cc": ["-mavx2", "-mfma", "-ffp-contract=off"],
+      "sources": ["src/vec_kernels_avx2.cc"],
+    },
+    {
+      "target_name": "ty_vec_generic",
+      "type": "static_library",
+      "cflags_cc": ["-ffp-contract=off"],
+      "sources": ["src/vec_kernels_generic.cc"],
+    },
     {
       "target_name": "trainyard_native",
-      "dependencies": ["ty_kernels_generic"],
+      "dependencies": ["ty_kernels_generic", "ty_vec_generic"],
       "conditions": [
         ["target_arch=='x64' or target_arch=='ia32'", {
-          "dependencies": ["ty_kernels_avx512", "ty_kernels_avx2"],
+          "dependencies": ["ty_kernels_avx512", "ty_kernels_avx2", "ty_vec_avx512", "ty_vec_avx2"],
           "defines": ["TY_X86_KERNELS=1"],
         }],
       ],
@@ -54,6 +75,7 @@
         "src/softmax.cc",
         "src/conv.cc",
         "src/optim.cc",
+        "src/vec_kernels.cc",
       ],
     },
   ],

@@ -8,6 +8,7 @@
 #include "ops.h"
 #include "scalar_math.h"
 #include "thread_pool.h"
+#include "vec_kernels.h"
 
 namespace ty {
 namespace {
@@ -35,12 +36,20 @@ void run_chunks(const NdIter& it, int64_t cost_per_elem, Body&& body) {
   });
 }
 
-template <typename T, typename F>
-void map1(T* out, const T* x, NdIter& it, int64_t cost, F f) {
+// No vectorised kernel for this op: every run takes the scalar formula.
+struct NoVec {
+  template <typename... A>
+  bool operator()(A...) const { return false; }
+};
+
+// `vec(o, x, n, strides)` may take a run itself (returns true), see vec_kernels.h.
+template <typename T, typename F, typename V = NoVec>
+void map1(T* out, const T* x, NdIter& it, int64_t cost, F f, V vec = V()) {
   run_chunks(it, cost, [&](int64_t b, int64_t e) {
     for_each_run(it, b, e, [&](int64_t n, const int64_t* off, const int64_t* st) {
       T* o = out + off[0];
       const T* xp = x + off[1];
+      if (vec(o, xp, n, st)) return;
       if (st[0] == 1 && st[1] == 1) {
         for (int64_t i = 0; i < n; ++i) o[i] = f(xp[i]);
       } else {
@@ -50,13 +59,14 @@ void map1(T* out, const T* x, NdIter& it, int64_t cost, F f) {
   });
 }
 
-template <typename O, typename T, typename F>
-void map2(O* out, const T* a, const T* b, NdIter& it, int64_t cost, F f) {
+template <typename O, typename T, typename F, typename V = NoVec>
+void map2(O* out, const T* a, const T* b, NdIter& it, int64_t cost, F f, V vec = V()) {
   run_chunks(it, cost, [&](int64_t lo, int64_t hi) {
     for_each_run(it, lo, hi, [&](int64_t n, const int64_t* off, const int64_t* st) {
       O* o = out + off[0];
       const T* ap = a + off[1];
       const T* bp = b + off[2];
+      if (vec(o, ap, bp, n, st)) return;
       if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
         for (int64_t i = 0; i < n; ++i) o[i] = f(ap[i], bp[i]);
       } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {
@@ -93,10 +103,38 @@ constexpr int kFirstCompare = 0
 // Transcendental ops cost more per element, so they go parallel at smaller sizes.
 inline int64_t unary_cost(int op) { return op <= u_reciprocal && op != u_exp && op != u_log ? 1 : 8; }
 
+// The vectorised kernel (vec_kernels.h) for a unary op's contiguous runs, if there is one.
+template <typename T>
+struct UnaryVec {
+  void (*plain)(T*, const T*, int64_t) = nullptr;
+  void (*scalar)(T*, const T*, T, int64_t) = nullptr;
+  T s = T(0);
+  bool operator()(T* o, const T* x, int64_t n, const int64_t* st) const {
+    if (st[0] != 1 || st[1] != 1) return false;
+    if (plain) plain(o, x, n);
+    else scalar(o, x, s, n);
+    return true;
+  }
+};
+
+template <typename T>
+bool unary_vec(int op, T* out, const T* x, NdIter& it, T s0) {
+  const VecKernels<T>& v = vec_kernels<T>();
+  UnaryVec<T> uv;
+  uv.s = s0;
+  switch (op) {
+    case u_relu: uv.plain = v.relu; map1(out, x, it, 1, [](T a) -> T { return a <= T(0) ? T(0) : a; }, uv); return true;
+    case u_add_scalar: uv.scalar = v.add_scalar; map1(out, x, it, 1, [=](T a) -> T { return a + s0; }, uv); return true;
+    case u_mul_scalar: uv.scalar = v.mul_scalar; map1(out, x, it, 1, [=](T a) -> T { return a * s0; }, uv); return true;
+    default: return false;
+  }
+}
+
 template <typename T>
 bool unary_t(int op, T* out, const T* x, NdIter& it, T s0, T s1) {
   (void)s0;
   (void)s1;
+  if (unary_vec(op, out, x, it, s0)) return true;
   const int64_t cost = unary_cost(op);
   switch (op) {
 #define TY_CASE(name, expr)                                       \
@@ -109,9 +147,71 @@ bool unary_t(int op, T* out, const T* x, NdIter& it, T s0, T s1) {
   }
 }
 
+// The vectorised kernel (vec_kernels.h) for a binary op's runs: both operands contiguous, or (for
+// add and mul, which commute exactly) one of them a broadcast scalar.
+template <typename T>
+struct BinaryVec {
+  void (*plain)(T*, const T*, const T*, int64_t) = nullptr;
+  void (*alpha)(T*, const T*, const T*, T, int64_t) = nullptr;
+  void (*with_scalar)(T*, const T*, T, int64_t) = nullptr;
+  T s = T(0);
+  bool operator()(T* o, const T* a, const T* b, int64_t n, const int64_t* st) const {
+    if (st[0] != 1) return false;
+    if (st[1] == 1 && st[2] == 1) {
+      if (plain) plain(o, a, b, n);
+      else alpha(o, a, b, s, n);
+      return true;
+    }
+    if (with_scalar == nullptr) return false;
+    if (st[1] == 1 && st[2] == 0) {
+      with_scalar(o, a, *b, n);
+      return true;
+    }
+    if (st[1] == 0 && st[2] == 1) {
+      with_scalar(o, b, *a, n);
+      return true;
+    }
+    return false;
+  }
+};
+
+template <typename T>
+bool binary_vec(int op, T* out, const T* a, const T* b, NdIter& it, T s0) {
+  const VecKernels<T>& v = vec_kernels<T>();
+  BinaryVec<T> bv;
+  bv.s = s0;
+  switch (op) {
+    case b_add:
+      bv.plain = v.add;
+      bv.with_scalar = v.add_scalar;
+      map2(out, a, b, it, 2, [](T x, T y) -> T { return x + y; }, bv);
+      return true;
+    case b_mul:
+      bv.plain = v.mul;
+      bv.with_scalar = v.mul_scalar;
+      map2(out, a, b, it, 2, [](T x, T y) -> T { return x * y; }, bv);
+      return true;
+    case b_sub: bv.plain = v.sub; map2(out, a, b, it, 2, [](T x, T y) -> T { return x - y; }, bv); return true;
+    case b_add_alpha:
+      bv.alpha = v.add_alpha;
+      map2(out, a, b, it, 2, [=](T x, T y) -> T { return x + s0 * y; }, bv);
+      return true;
+    case b_sub_alpha:
+      bv.alpha = v.sub_alpha;
+      map2(out, a, b, it, 2, [=](T x, T y) -> T { return x - s0 * y; }, bv);
+      return true;
+    case b_relu_backward:
+      bv.plain = v.relu_backward;
+      map2(out, a, b, it, 2, [](T x, T y) -> T { return y <= T(0) ? T(0) : x; }, bv);
+      return true;
+    default: return false;
+  }
+}
+
 template <typename T>
 bool binary_t(int op, T* out, const T* a, const T* b, NdIter& it, T s0) {
   (void)s0;
+  if (binary_vec(op, out, a, b, it, s0)) return true;
   switch (op) {
 #define TY_CASE(name, expr)                                                      \
   case b_##name:                                                                 \

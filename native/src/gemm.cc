@@ -94,7 +94,7 @@ T* scratch(int slot, size_t count) {
     size_t bytes = 0;
     ~Buf() { std::free(p); }
   };
-  thread_local Buf bufs[3];
+  thread_local Buf bufs[4];
   Buf& b = bufs[slot];
   size_t need = (count * sizeof(T) + 63) / 64 * 64;
   if (need > b.bytes) {
@@ -145,13 +145,20 @@ void pack_a_rows(int mr, int64_t rows, int64_t kc, const T* src, int64_t rs, T* 
   }
 }
 
+// Row-contiguous packing: the kernel's SIMD routine when it has one, else the portable one above.
 template <typename T>
-void pack_a(int mr, int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out) {
+inline void pack_rows(PackRowsFn<T> simd, int stride, int64_t rows, int64_t kc, const T* src, int64_t rs, T* dst) {
+  if (simd != nullptr) simd(stride, rows, kc, src, rs, dst);
+  else pack_a_rows(stride, rows, kc, src, rs, dst);
+}
+
+template <typename T>
+void pack_a(PackRowsFn<T> simd, int mr, int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out) {
   for (int64_t i0 = 0; i0 < mc; i0 += mr) {
     const int64_t rows = mc - i0 < mr ? mc - i0 : mr;
     T* dst = out + i0 * kc;
     if (cs == 1) {
-      pack_a_rows(mr, rows, kc, a + i0 * rs, rs, dst);
+      pack_rows(simd, mr, rows, kc, a + i0 * rs, rs, dst);
     } else {
       for (int64_t k = 0; k < kc; ++k) {
         const T* src = a + i0 * rs + k * cs;
@@ -166,7 +173,7 @@ void pack_a(int mr, int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, 
 
 // Packs the NR-column sliver starting at column j0 of a kc x nc panel of B, k-major, zero-padded.
 template <typename T>
-void pack_b_sliver(int nr, int64_t cols, int64_t kc, const T* b, int64_t rs, int64_t cs, T* dst) {
+void pack_b_sliver(PackRowsFn<T> simd, int nr, int64_t cols, int64_t kc, const T* b, int64_t rs, int64_t cs, T* dst) {
   if (cs == 1 && cols == nr) {
     for (int64_t k = 0; k < kc; ++k) std::memcpy(dst + k * nr, b + k * rs, sizeof(T) * nr);
     return;
@@ -183,7 +190,7 @@ void pack_b_sliver(int nr, int64_t cols, int64_t kc, const T* b, int64_t rs, int
   if (rs == 1) {
     // B transposed (stored N x K, e.g. a Linear layer's weight): its columns are contiguous rows,
     // which is A's row-major packing problem with NR in place of MR.
-    pack_a_rows(nr, cols, kc, b, cs, dst);
+    pack_rows(simd, nr, cols, kc, b, cs, dst);
   } else {
     for (int64_t j = 0; j < cols; ++j) {
       const T* src = b + j * cs;
@@ -203,6 +210,11 @@ void scale_c(int64_t m, int64_t n, T beta, T* c, int64_t rs, int64_t cs) {
     }
 }
 
+// Products of at most this many flops per K slab read a row-major A in place (no packing): below it,
+// packing A costs a noticeable share of the product (square n = 64: about 10%). Not for very short
+// slabs (k < 32), where the packed panel's locality wins.
+constexpr double kDirectAFlops = 2.0 * 128 * 128 * 128;
+
 // One matrix product with C row-major-ish (csc == 1). parallel decides whether to use the pool.
 template <typename T>
 void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa,
@@ -219,14 +231,16 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
       const T beta_eff = pc == 0 ? beta : T(1);
       // A small B with unit column stride is read in place (no packing) for its full slivers;
       // otherwise the KC x NC panel is packed once into the caller's scratch, which the tasks share.
-      const bool direct_b = csb == 1 && kc * nc * static_cast<int64_t>(sizeof(T)) <= 256 * 1024;
+      // So is any such B when a single row block uses it (m <= MC): packing would copy all of B for
+      // one pass over it.
+      const bool direct_b = csb == 1 && (kc * nc * static_cast<int64_t>(sizeof(T)) <= 256 * 1024 || m <= MC);
       T* bp = scratch<T>(1, static_cast<size_t>(n_slivers) * nr * kc);
       const T* bsrc = b + pc * rsb + jc * csb;
       auto pack_b = [&](int64_t s, int) {
         const int64_t j0 = s * nr;
         const int64_t cols = nc - j0 < nr ? nc - j0 : nr;
         if (direct_b && cols == nr) return;
-        pack_b_sliver(nr, cols, kc, bsrc + j0 * csb, rsb, csb, bp + s * nr * kc);
+        pack_b_sliver(K.info.pack_rows, nr, cols, kc, bsrc + j0 * csb, rsb, csb, bp + s * nr * kc);
       };
       const int64_t pack_tasks = threads > 1 && !direct_b && kc * nc >= 16384 ? n_slivers : 1;
       if (pack_tasks == 1) {
@@ -245,13 +259,16 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
       }
       const int64_t slivers_per_task = (n_slivers + jsplit - 1) / jsplit;
       const double flops = 2.0 * m * nc * kc;
-      // When row blocks are shared by several tasks, pack each A block once, up front, for all of them.
+      // A small row-major A is read in place by the microkernel (packing it would cost about as much
+      // as the product); otherwise, when row blocks are shared by several tasks, each A block is
+      // packed once, up front, for all of them.
+      const bool direct_a = K.info.run_direct_a != nullptr && csa == 1 && flops <= kDirectAFlops && kc >= 32;
       T* shared_a = nullptr;
-      if (jsplit > 1) {
+      if (jsplit > 1 && !direct_a) {
         shared_a = scratch<T>(2, static_cast<size_t>(n_ic * MC * kc));
         for (int64_t ib = 0; ib < n_ic; ++ib) {
           const int64_t mc = m - ib * MC < MC ? m - ib * MC : MC;
-          pack_a(mr, mc, kc, a + ib * MC * rsa + pc * csa, rsa, csa, shared_a + ib * MC * kc);
+          pack_a(K.info.pack_rows, mr, mc, kc, a + ib * MC * rsa + pc * csa, rsa, csa, shared_a + ib * MC * kc);
         }
       }
       auto task = [&](int64_t t, int) {
@@ -262,9 +279,25 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
         int64_t s1 = s0 + slivers_per_task;
         if (s1 > n_slivers) s1 = n_slivers;
         if (s0 >= s1) return;
+        if (direct_a) {
+          const T* ab = a + i0 * rsa + pc;
+          for (int64_t s = s0; s < s1; ++s) {
+            const int64_t j0 = s * nr;
+            const int64_t cols = nc - j0 < nr ? nc - j0 : nr;
+            const bool in_place = direct_b && cols == nr;
+            const T* bsl = in_place ? bsrc + j0 : bp + s * nr * kc;
+            const int64_t ldb = in_place ? rsb : nr;
+            for (int64_t ir = 0; ir < mc; ir += mr) {
+              const int64_t rows = mc - ir < mr ? mc - ir : mr;
+              K.info.run_direct_a(kc, ab + ir * rsa, rsa, bsl, ldb, c + (i0 + ir) * rsc + jc + j0, rsc, alpha, beta_eff,
+                                  static_cast<int>(rows), static_cast<int>(cols));
+            }
+          }
+          return;
+        }
         T* ap = shared_a != nullptr ? shared_a + ib * MC * kc
                                     : scratch<T>(0, static_cast<size_t>((mc + mr - 1) / mr) * mr * kc);
-        if (shared_a == nullptr) pack_a(mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);
+        if (shared_a == nullptr) pack_a(K.info.pack_rows, mr, mc, kc, a + i0 * rsa + pc * csa, rsa, csa, ap);
         for (int64_t s = s0; s < s1; ++s) {
           const int64_t j0 = s * nr;
           const int64_t cols = nc - j0 < nr ? nc - j0 : nr;
@@ -323,10 +356,21 @@ void gemm(const GemmArgs<T>& g) {
     }
     return;
   }
+  // A narrow C (fewer columns than a microkernel tile, e.g. a 10-class output layer) wastes most of
+  // each tile; its transpose C^T = B^T A^T has the long side across the tile instead. It is computed
+  // into a scratch buffer and copied back transposed (only when C is not read, beta == 0).
+  const bool narrow = g.beta == T(0) && g.n < K.info.nr && g.m > g.n && g.m >= K.info.mr;
   auto one = [&](int64_t bi) {
     T* c = g.c + bi * g.bsc;
     if (g.k == 0 || g.alpha == T(0)) {
       scale_c(g.m, g.n, g.beta, c, g.rsc, g.csc);
+      return;
+    }
+    if (narrow) {
+      T* ct = scratch<T>(3, static_cast<size_t>(g.m * g.n));
+      gemm_one(K, g.n, g.m, g.k, g.alpha, g.b + bi * g.bsb, g.csb, g.rsb, g.a + bi * g.bsa, g.csa, g.rsa, T(0), ct, g.m);
+      for (int64_t i = 0; i < g.m; ++i)
+        for (int64_t j = 0; j < g.n; ++j) c[i * g.rsc + j] = ct[j * g.m + i];
       return;
     }
     gemm_one(K, g.m, g.n, g.k, g.alpha, g.a + bi * g.bsa, g.rsa, g.csa, g.b + bi * g.bsb, g.rsb, g.csb,

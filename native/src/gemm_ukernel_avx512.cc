@@ -12,9 +12,11 @@ namespace {
 
 constexpr int kMr = 12;
 
-template <int R>
-void sgemm_rows(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
-                float beta, int cols) {
+// Direct == false: a is a packed micro-panel (element (i, k) at a[k * kMr + i]); Direct: a is read in
+// place, row-major with row stride lda (element (i, k) at a[i * lda + k]). Same arithmetic either way.
+template <int R, bool Direct>
+void sgemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                float alpha, float beta, int cols) {
   __m512 acc0[R], acc1[R];
 #pragma GCC unroll 12
   for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm512_setzero_ps();
@@ -27,11 +29,11 @@ void sgemm_rows(int64_t kc, const float* a, const float* b, int64_t ldb, float* 
     const __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 12
     for (int i = 0; i < R; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(Direct ? a[i * lda] : a[i]);
       acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
       acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
     }
-    a += kMr;
+    a += Direct ? 1 : kMr;
     b += ldb;
   }
   const __mmask16 m0 = cols >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << cols) - 1);
@@ -54,6 +56,12 @@ void sgemm_rows(int64_t kc, const float* a, const float* b, int64_t ldb, float* 
       _mm512_mask_storeu_ps(ci + 16, m1, _mm512_fmadd_ps(va, acc1[i], _mm512_mul_ps(vb, c1)));
     }
   }
+}
+
+template <int R>
+void sgemm_rows(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
+                float beta, int cols) {
+  sgemm_tile<R, false>(kc, a, 0, b, ldb, c, ldc, alpha, beta, cols);
 }
 
 template <int R>
@@ -109,6 +117,22 @@ void sgemm(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, in
            int rows, int cols) {
   kSgemmRows[rows](kc, a, b, ldb, c, ldc, alpha, beta, cols);
 }
+
+template <int R>
+void sgemm_rows_direct(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                       float alpha, float beta, int cols) {
+  sgemm_tile<R, true>(kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
+}
+using DirectRowsFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, float, float, int);
+const DirectRowsFn kSgemmRowsDirect[kMr + 1] = {
+    nullptr, sgemm_rows_direct<1>, sgemm_rows_direct<2>, sgemm_rows_direct<3>, sgemm_rows_direct<4>,
+    sgemm_rows_direct<5>, sgemm_rows_direct<6>, sgemm_rows_direct<7>, sgemm_rows_direct<8>,
+    sgemm_rows_direct<9>, sgemm_rows_direct<10>, sgemm_rows_direct<11>, sgemm_rows_direct<12>};
+
+void sgemm_direct_a(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                    float alpha, float beta, int rows, int cols) {
+  kSgemmRowsDirect[rows](kc, a, lda, b, ldb, c, ldc, alpha, beta, cols);
+}
 void dgemm(int64_t kc, const double* a, const double* b, int64_t ldb, double* c, int64_t ldc, double alpha,
            double beta, int rows, int cols) {
   kDgemmRows[rows](kc, a, b, ldb, c, ldc, alpha, beta, cols);
@@ -116,7 +140,7 @@ void dgemm(int64_t kc, const double* a, const double* b, int64_t ldb, double* c,
 
 }  // namespace
 
-GemmKernelInfo<float> sgemm_kernel() { return {"avx512", kMr, 32, sgemm}; }
+GemmKernelInfo<float> sgemm_kernel() { return {"avx512", kMr, 32, sgemm, avx2::pack_rows_f32, sgemm_direct_a}; }
 GemmKernelInfo<double> dgemm_kernel() { return {"avx512", kMr, 16, dgemm}; }
 
 }  // namespace avx512

@@ -5,6 +5,7 @@
 
 #include "kernels.h"
 #include "thread_pool.h"
+#include "vec_kernels.h"
 
 namespace ty {
 namespace {
@@ -24,21 +25,11 @@ void over_chunks(int64_t n, Body&& body) {
   });
 }
 
+// The update rules themselves are the vectorised loops of vec_kernels_impl.h (one per flag combination).
 template <typename T>
 void sgd_t(T* p, const T* g, T* buf, int64_t n, const SgdParams& o) {
-  const T lr = T(o.lr), mom = T(o.momentum), damp = T(1.0 - o.dampening), wd = T(o.weight_decay);
-  over_chunks(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T d = o.maximize ? -g[i] : g[i];
-      if (o.weight_decay != 0) d = d + wd * p[i];
-      if (o.momentum != 0) {
-        const T m = o.first_step ? d : mom * buf[i] + damp * d;
-        buf[i] = m;
-        d = o.nesterov ? d + mom * m : m;
-      }
-      p[i] = p[i] - lr * d;
-    }
-  });
+  const VecKernels<T>& v = vec_kernels<T>();
+  over_chunks(n, [&](int64_t b, int64_t e) { v.sgd(p + b, g + b, buf ? buf + b : nullptr, e - b, o); });
 }
 
 template <typename T>
@@ -47,29 +38,9 @@ void adam_t(T* p, const T* g, T* m1, T* m2, T* mmax, int64_t n, const AdamParams
   const double bc2 = 1.0 - std::pow(o.beta2, static_cast<double>(o.step));
   const T step_size = T(o.lr / bc1);
   const T bc2_sqrt = T(std::sqrt(bc2));
-  const T b1 = T(o.beta1), b2 = T(o.beta2), one_b1 = T(1.0 - o.beta1), one_b2 = T(1.0 - o.beta2);
-  const T eps = T(o.eps), wd = T(o.weight_decay), decay = T(1.0 - o.lr * o.weight_decay);
+  const VecKernels<T>& v = vec_kernels<T>();
   over_chunks(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      T gi = o.maximize ? -g[i] : g[i];
-      T pi = p[i];
-      if (o.weight_decay != 0) {
-        if (o.decoupled) pi = pi * decay;
-        else gi = gi + wd * pi;
-      }
-      const T a = m1[i] * b1 + one_b1 * gi;
-      const T v = m2[i] * b2 + one_b2 * gi * gi;
-      m1[i] = a;
-      m2[i] = v;
-      T denom_src = v;
-      if (o.amsgrad) {
-        const T mx = mmax[i] > v ? mmax[i] : v;
-        mmax[i] = mx;
-        denom_src = mx;
-      }
-      const T denom = std::sqrt(denom_src) / bc2_sqrt + eps;
-      p[i] = pi - step_size * (a / denom);
-    }
+    v.adam(p + b, g + b, m1 + b, m2 + b, mmax ? mmax + b : nullptr, e - b, o, step_size, bc2_sqrt);
   });
 }
 

@@ -60,7 +60,9 @@ export {
 } from "./backend/dispatcher.js";
 export { BACKEND_PROVIDERS, initBackend } from "./backends/index.js";
 // Threads of the native kernels, as torch.get_num_threads / torch.set_num_threads (1 on the TypeScript backend).
-export { get_num_threads, set_num_threads } from "./backends/native/index.js";
+export { get_num_threads, set_num_threads, nativePool } from "./backends/native/index.js";
+export { createPoolAllocator } from "./backend/pool_allocator.js";
+export type { PoolAllocator, PoolOptions, PoolStats } from "./backend/pool_allocator.js";
 export type * as kernel_types from "./backend/kernels.js";
 
 export * as autograd from "./autograd/index.js";

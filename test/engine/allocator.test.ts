@@ -54,4 +54,42 @@ describe("allocator hook", () => {
     expect(workload()).toEqual(clean);
     expect(released).toBeGreaterThan(0);
   });
+
+  it("a gradient a leaf hook keeps, or a custom Function returns, is never released", () => {
+    const released: TypedArray[] = [];
+    torch.setAllocator({
+      allocate: (d, n) => new d.array(n),
+      zeroed: true,
+      release: (data) => {
+        released.push(data);
+        data.fill(NaN);
+      },
+    });
+    const x = torch.ones(4, 8, { requires_grad: true });
+    const kept: Tensor[] = [];
+    x.register_hook((g) => {
+      kept.push(g);
+    });
+    for (let i = 0; i < 2; i++) x.mul(3).sum().backward();
+    expect(kept.map((g) => g.sum().item())).toEqual([96, 96]);
+    expect(x.grad!.sum().item()).toBe(192);
+
+    const stash: Tensor[] = [];
+    class Twice extends torch.autograd.Function {
+      static override forward(_ctx: torch.autograd.FunctionCtx, a: Tensor): Tensor {
+        return a.mul(2);
+      }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
+        const out = g.mul(2);
+        stash.push(out);
+        return out;
+      }
+    }
+    const w = torch.ones(4, 8, { requires_grad: true });
+    for (let i = 0; i < 2; i++) Twice.apply(w.mul(1)).sum().backward();
+    expect(stash.map((g) => g.sum().item())).toEqual([64, 64]);
+    expect(w.grad!.sum().item()).toBe(128);
+    // Something was released (the intermediate gradients of mul), just not those.
+    expect(released.length).toBeGreaterThan(0);
+  });
 });

@@ -51,6 +51,50 @@ describe("backend selection", () => {
   });
 });
 
+// Which allocator a fresh process ends up with, and whether backward's released storage is reused.
+const POOL_SCRIPT = `
+import * as torch from ${JSON.stringify(join(root, "src/engine/index.ts"))};
+const pool = torch.nativePool();
+const w = torch.randn([64, 64], { requires_grad: true });
+for (let i = 0; i < 3; i++) w.matmul(w).sum().backward();
+console.log(JSON.stringify({ pool: pool !== null && torch.cpuAllocator.allocate === pool.allocate, stats: pool?.stats() ?? null }));
+`;
+
+function runPool(env: Record<string, string | undefined>) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", POOL_SCRIPT], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, TRAINYARD_BACKEND: undefined, TRAINYARD_NATIVE_PATH: undefined, TRAINYARD_POOL_MB: undefined, ...env },
+  });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
+  return { status: r.status, out: line ? (JSON.parse(line) as { pool: boolean; stats: { hits: number; released: number } | null }) : null, stderr: r.stderr };
+}
+
+describe.skipIf(skipNative)("the native backend's pooling allocator", () => {
+  it("is installed by default and reuses what backward releases", () => {
+    const r = runPool({});
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.out?.pool).toBe(true);
+    expect(r.out?.stats?.released).toBeGreaterThan(0);
+    expect(r.out?.stats?.hits).toBeGreaterThan(0);
+  });
+
+  it("TRAINYARD_POOL_MB=0 keeps fresh arrays; a bad value is an error", () => {
+    const off = runPool({ TRAINYARD_POOL_MB: "0" });
+    expect(off.status, off.stderr).toBe(0);
+    expect(off.out).toEqual({ pool: false, stats: null });
+    const bad = runPool({ TRAINYARD_POOL_MB: "lots" });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/TRAINYARD_POOL_MB must be a number of MiB >= 0, got "lots"/);
+  });
+
+  it("is not installed on the TypeScript backend", () => {
+    const r = runPool({ TRAINYARD_BACKEND: "ts" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.out).toEqual({ pool: false, stats: null });
+  });
+});
+
 describe.skipIf(skipNative)("torch.get_num_threads / set_num_threads", () => {
   it("reports and changes the native thread count", async () => {
     const torch = await import("../../src/engine/index.js");

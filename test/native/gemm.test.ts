@@ -110,7 +110,40 @@ describe.skipIf(skipNative)("native gemm", () => {
     for (const r of runs.slice(1)) expect(Buffer.from(r.c.buffer).equals(Buffer.from(runs[0].c.buffer))).toBe(true);
   });
 
-  it("MLP layer shapes (one row block, B too large to read in place) give identical results on 1-3 threads", () => {
+  it("a narrow C (an output layer's 10 columns: computed as the transposed product) on 1-3 threads, batched", () => {
+    const { addon } = native();
+    for (const transB of [false, true]) {
+      const runs = [1, 2, 3].map((n) => {
+        addon.setNumThreads(n);
+        return runGemm(Float32Array, 3, 64, 10, 512, 0.5, 0, { transB, transA: !transB }, 14);
+      });
+      expectClose(runs[0].c, runs[0].expected, ...tolerances(Float32Array, 512), `C transB ${transB}`);
+      for (const r of runs.slice(1)) expect(Buffer.from(r.c.buffer).equals(Buffer.from(runs[0].c.buffer))).toBe(true);
+    }
+    // With beta != 0 C is read, so the product is computed directly.
+    const { c, expected } = runGemm(Float64Array, 2, 40, 7, 33, 1, 2, { transB: true }, 15);
+    expectClose(c, expected, ...tolerances(Float64Array, 33), "C beta");
+  });
+
+  it("a small product reads a row-major A in place with the same bytes as from a packed A", () => {
+    // Row-major A takes the in-place path where the ISA has one (AVX-512); the same A stored transposed
+    // (column stride != 1) is always packed. Same arithmetic, so the results must be byte-identical.
+    const { addon, meta } = native();
+    for (const [M, N, K] of [[64, 64, 64], [37, 45, 33], [13, 100, 128]]) {
+      const rand = rng(M + N + K);
+      const a = randomArray(Float32Array, M * K, rand), b = randomArray(Float32Array, K * N, rand);
+      const at = new Float32Array(M * K);
+      for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) at[k * M + i] = a[i * K + k];
+      const c1 = new Float32Array(M * N), c2 = new Float32Array(M * N);
+      meta.set([1, M, N, K, 0, 0, K, 1, 0, 0, N, 1, 0, 0, N, 1]);
+      expect(addon.gemm(c1, a, b, 1, 0)).toBe(true);
+      meta.set([1, M, N, K, 0, 0, 1, M, 0, 0, N, 1, 0, 0, N, 1]);
+      expect(addon.gemm(c2, at, b, 1, 0)).toBe(true);
+      expect(Buffer.from(c1.buffer).equals(Buffer.from(c2.buffer)), `${M}x${N}x${K}`).toBe(true);
+    }
+  });
+
+  it("MLP layer shapes (one row block: B read in place, or packed when transposed) give identical results on 1-3 threads", () => {
     const { addon } = native();
     for (const transB of [false, true]) {
       const runs = [1, 2, 3].map((n) => {

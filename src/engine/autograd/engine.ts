@@ -8,6 +8,7 @@ import { cast } from "../ops/copy.js";
 import { add } from "../ops/elementwise.js";
 import type { NodeMeta } from "../ops/common.js";
 import { isContig } from "../ops/common.js";
+import type { TypedArray } from "../dtype.js";
 import { contiguousStrides, shapesEqual } from "../shape.js";
 import { Tensor, engineRef } from "../tensor.js";
 import { AccumulateGrad, type Node, OpNode } from "./node.js";
@@ -127,8 +128,26 @@ function neededFor(roots: Node[], targets: Set<Node>): Set<Node> {
   return needed;
 }
 
-function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean, shared: boolean): void {
-  if (leaf._leaf_hooks) for (const h of leaf._leaf_hooks) g = h(g) ?? g;
+/**
+ * Adds g into leaf.grad (or makes it leaf.grad). `shared`: something else may still see g's storage.
+ * `release`, when given, takes g's storage once it is dead (added into an existing .grad).
+ */
+function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean, shared: boolean, release?: (data: TypedArray) => void): void {
+  // A hook may keep g, or return a tensor of its own: then g's storage is not ours to release. When no
+  // hook returned a gradient, they only looked at g and may hold it, so .grad gets a copy (as PyTorch,
+  // which steals a gradient only when nothing else references it) and later passes add into the copy.
+  if (leaf._leaf_hooks) {
+    let returned = false;
+    for (const h of leaf._leaf_hooks) {
+      const r = h(g);
+      if (r) {
+        g = r;
+        returned = true;
+      }
+    }
+    release = undefined;
+    if (!returned) shared = true;
+  }
   if (leaf.grad === null) {
     // Keep the gradient when it is exclusively ours and dense; otherwise store a private contiguous copy.
     if (createGraph) leaf.grad = g;
@@ -146,6 +165,13 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean, shared: b
   }
   // Accumulate in place (keeps the identity of .grad, as PyTorch does outside create_graph).
   const cur = leaf.grad;
+  if (cur.dtype === g.dtype && cur._data !== g._data && isDense(cur) && shapesEqual(cur._shape, g._shape)) {
+    // The same sum as add(cur, g) then a copy back, without the temporary.
+    kernels.binary("add", cur._data, cur._shape, cur._data, cur._strides, 0, g._data, g._strides, g._offset, 0);
+    cur._vc.v++;
+    if (release && !shared && isDense(g) && !g._requires_grad) release(g._data);
+    return;
+  }
   const prev = gradMode.enabled;
   gradMode.enabled = false;
   try {
@@ -155,6 +181,11 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean, shared: b
   } finally {
     gradMode.enabled = prev;
   }
+}
+
+/** Contiguous, from offset 0, over its whole storage. */
+function isDense(t: Tensor): boolean {
+  return isContig(t) && t._offset === 0 && t._data.length === t.numel();
 }
 
 /**
@@ -247,10 +278,13 @@ export function runBackward(
         else if (!(node instanceof AccumulateGrad)) for (const i of captureIdx) accumulateInto(captureTensors![i], g, createGraph, true);
       }
       if (node instanceof AccumulateGrad) {
-        if (!captureFor && (!captureTensors || captureIdx)) accumulateInto(node.variable, g, createGraph, shared.has(g._data));
+        if (!captureFor && (!captureTensors || captureIdx))
+          accumulateInto(node.variable, g, createGraph, shared.has(g._data), node._hooks || captureIdx ? undefined : release);
         continue;
       }
       const inputGrads = node.apply(g);
+      // Only built-in formulas return storage of their own making; a custom Function may keep what it returns.
+      const foreign = !(node instanceof OpNode);
       for (let i = 0; i < next.length; i++) {
         const child = next[i];
         if (!child) continue;
@@ -262,6 +296,7 @@ export function runBackward(
             throw new RuntimeError(
               `Function ${node.name()} returned an invalid gradient at index ${i} - got [${ig._shape.join(", ")}] but expected shape compatible with [${want.join(", ")}]`,
             );
+          if (foreign) shared.add(ig._data);
           send(child, ig);
         }
         if (--child._deps === 0) queue.push(child);

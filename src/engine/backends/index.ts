@@ -2,7 +2,7 @@
 // provider to BACKEND_PROVIDERS (one line here), which registers its kernels or returns an Error that
 // explains why it is unavailable. TRAINYARD_BACKEND=ts|native forces a choice; by default the first
 // provider that loads wins, else the TypeScript backend (with one warning).
-import { getBackend, registerBackend, setBackend } from "../backend/dispatcher.js";
+import { type CpuAllocator, getBackend, registerBackend, setAllocator, setBackend } from "../backend/dispatcher.js";
 import type { KernelSet } from "../backend/kernels.js";
 import { nativeProvider } from "./native/index.js";
 import "./ts/index.js";
@@ -11,6 +11,8 @@ export interface BackendProvider {
   name: string;
   /** Returns the backend's kernels, or an Error saying why it cannot load. Called at most once. */
   load(): Partial<KernelSet> | Error;
+  /** The storage allocator to install with this backend (the default fresh-array one when absent or null). */
+  allocator?(): CpuAllocator | null;
 }
 
 export const BACKEND_PROVIDERS: BackendProvider[] = [nativeProvider];
@@ -38,6 +40,8 @@ export function initBackend(env: NodeJS.ProcessEnv = process.env): string {
     }
     registerBackend(p.name, k);
     setBackend(p.name);
+    const allocator = p.allocator?.();
+    if (allocator) setAllocator(allocator);
     return p.name;
   }
   return getBackend();

@@ -3,6 +3,7 @@
 // and the engine falls back to the TypeScript backend with one warning (see ../index.ts).
 import { getBackend, getKernel } from "../../backend/dispatcher.js";
 import type { KernelSet } from "../../backend/kernels.js";
+import { createPoolAllocator, type PoolAllocator, poolBytesFromEnv } from "../../backend/pool_allocator.js";
 import { loadNativeAddon } from "./addon.js";
 import { createNativeKernels, type NativeKernelTable } from "./kernels.js";
 
@@ -20,8 +21,28 @@ function referenceKernels(): NativeKernelTable {
   return table as NativeKernelTable;
 }
 
+/** Arrays under 4 KiB are not pooled: V8 allocates small ones cheaply, and they are not what costs. */
+const POOL_MIN_BYTES = 4096;
+
+let pool: PoolAllocator | null = null;
+
+/**
+ * The pooling allocator the native backend installs (TRAINYARD_POOL_MB, default 256; 0 keeps fresh
+ * zeroed arrays), or null when none was installed. Its stats() say how much storage was reused.
+ */
+export function nativePool(): PoolAllocator | null {
+  return pool;
+}
+
 export const nativeProvider = {
   name: "native",
+  allocator(): PoolAllocator | null {
+    const maxBytes = poolBytesFromEnv();
+    if (maxBytes instanceof Error) throw maxBytes;
+    if (maxBytes === 0) return null;
+    pool ??= createPoolAllocator({ maxBytes, minBytes: POOL_MIN_BYTES });
+    return pool;
+  },
   load(): Partial<KernelSet> | Error {
     const loaded = loadNativeAddon();
     if (loaded.addon === null) return new Error(loaded.reason);
