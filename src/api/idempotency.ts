@@ -4,10 +4,14 @@
 // The request's fingerprint is a sha256 of the route, its query and its body: the parsed JSON body
 // with sorted keys, or, for a streamed upload, its bytes as they stream through to the handler.
 // Only a 2xx response is stored: after an error the reservation is released, so a retry runs anew.
+// A JSON route stores its answer in the same transaction that creates the resource
+// (storeAnswerWith), so an API that dies after the commit still replays it to the retry, and one
+// that dies before leaves no resource behind: a retry never makes a second one.
 import { createHash, type Hash } from "node:crypto";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Tx } from "../store/db.js";
 import * as records from "../store/idempotency.js";
 import type { ApiContext } from "./context.js";
 import { ApiError, badRequest } from "./errors.js";
@@ -16,8 +20,10 @@ export const IDEMPOTENCY_HEADER = "idempotency-key";
 export const REPLAYED_HEADER = "idempotent-replayed";
 /** How long a duplicate waits for the first request to finish before it is answered 409. */
 const WAIT_FOR_FIRST_MS = 10_000;
-/** A reservation this old belongs to a request that died with its process: it may be taken over. */
-const ABANDONED_AFTER_MS = 15 * 60_000;
+/** A reservation this old belongs to a request that died with its process: it may be taken over.
+ * A JSON request is handled in seconds; an upload may stream for many minutes. */
+const ABANDONED_JSON_AFTER_MS = 60_000;
+const ABANDONED_UPLOAD_AFTER_MS = 15 * 60_000;
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -80,6 +86,16 @@ async function drainHash(body: Readable, hash: Hash, maxBytes: number): Promise<
 const keyReused = (key: string, why: string) =>
   new ApiError(422, "idempotency_key_reused", `Idempotency-Key "${key}" was first used with ${why}; use a new key for a new request`, "Idempotency-Key");
 
+/**
+ * Stores a JSON route's answer inside the transaction that creates its resource, before the
+ * response is sent (onSend stores the bytes as sent again; a non-2xx end releases the key as usual).
+ */
+export async function storeAnswerWith(tx: Tx, request: FastifyRequest, status: number, body: unknown): Promise<void> {
+  const state = request.idempotency;
+  if (!state?.requestHash) return;
+  await records.complete(tx, state.recordId, { status, response: JSON.stringify(body), requestHash: state.requestHash });
+}
+
 export function installIdempotency(app: FastifyInstance, ctx: ApiContext): void {
   const { db, config } = ctx;
 
@@ -108,7 +124,8 @@ export function installIdempotency(app: FastifyInstance, ctx: ApiContext): void 
       }
       const first = outcome.existing;
       const age = Date.now() - first.createdAt.getTime();
-      if (age > ttlMs || (first.status === null && age > ABANDONED_AFTER_MS)) {
+      const abandonedAfter = first.requestHash === null ? ABANDONED_UPLOAD_AFTER_MS : ABANDONED_JSON_AFTER_MS;
+      if (age > ttlMs || (first.status === null && age > abandonedAfter)) {
         await records.release(db, first.id);
         continue;
       }

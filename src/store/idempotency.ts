@@ -1,7 +1,7 @@
 // Idempotency records: a request with an Idempotency-Key first reserves (tenant, key) under a unique
 // constraint, so of two concurrent duplicates exactly one goes on; the winner's response is stored
 // and replayed to the others and to later retries until the record expires.
-import type { Db } from "./db.js";
+import type { Db, Tx } from "./db.js";
 
 export type IdempotencyRow = NonNullable<Awaited<ReturnType<Db["idempotencyRecord"]["findUnique"]>>>;
 
@@ -27,7 +27,7 @@ export function find(db: Db, id: string): Promise<IdempotencyRow | null> {
   return db.idempotencyRecord.findUnique({ where: { id } });
 }
 
-export async function complete(db: Db, id: string, result: { status: number; response: string; requestHash: string }): Promise<void> {
+export async function complete(db: Db | Tx, id: string, result: { status: number; response: string; requestHash: string }): Promise<void> {
   await db.idempotencyRecord.update({ where: { id }, data: result });
 }
 

@@ -9,6 +9,7 @@ import { DEFAULT_CHECKPOINT_EVERY_STEPS, stepsPerEpoch, trainRows, type ClassSpe
 import { checkJob } from "../../training/validate.js";
 import type { ApiContext, RouteOptions } from "../context.js";
 import { ApiError, badRequest, conflict, errorResponses, notFound, unavailable } from "../errors.js";
+import { storeAnswerWith } from "../idempotency.js";
 import { bindJobToRequest } from "../observability/job-logging.js";
 import { idParams, idString, storedText } from "../schemas.js";
 import { asApiErrors } from "../spec-errors.js";
@@ -185,7 +186,9 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx })
       ctx.db.$transaction(async (tx) => {
         await lockTenant(tx, tenantId);
         await checkJobQuotas(tx, tenantId, limits);
-        return createJob(tx, { tenantId, priority: body.priority, spec, modelId: body.model_id ?? null, datasetId, datasetName, totalSteps: body.epochs * stepsPerEpoch(rows, spec) });
+        const created = await createJob(tx, { tenantId, priority: body.priority, spec, modelId: body.model_id ?? null, datasetId, datasetName, totalSteps: body.epochs * stepsPerEpoch(rows, spec) });
+        await storeAnswerWith(tx, request, 202, jobToJson(created));
+        return created;
       }),
     );
     bindJobToRequest(request, reply, job.id);

@@ -1,6 +1,7 @@
 // POST/GET /v1/models: model definitions, validated by building them with the engine.
 import type { FastifyPluginAsync } from "fastify";
 import { errorResponses } from "../errors.js";
+import { storeAnswerWith } from "../idempotency.js";
 import { idParams, idString, storedText } from "../schemas.js";
 import { badRequest, notFound } from "../errors.js";
 import type { RouteOptions } from "../context.js";
@@ -47,7 +48,11 @@ export const modelsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ctx 
     },
   }, async (request, reply) => {
     const { param_count, printout } = await asApiErrors(() => describeModel(request.body.layers, ctx.config.modelLimits));
-    const row = await ctx.db.model.create({ data: { tenantId: request.tenantId, name: request.body.name ?? null, layers: request.body.layers as never, paramCount: param_count, printout } });
+    const row = await ctx.db.$transaction(async (tx) => {
+      const created = await tx.model.create({ data: { tenantId: request.tenantId, name: request.body.name ?? null, layers: request.body.layers as never, paramCount: param_count, printout } });
+      await storeAnswerWith(tx, request, 201, toJson(created));
+      return created;
+    });
     return reply.code(201).send(toJson(row));
   });
 
