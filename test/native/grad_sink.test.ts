@@ -85,6 +85,13 @@ describe.skipIf(skipNative)("weight gradient accumulated in place (grad sink)", 
     F.linear(x, c).pow(2).sum().backward(undefined, { create_graph: true });
     expect(c.grad!.grad_fn).not.toBeNull();
 
+    // An input that is the weight's own .grad: the product must read it before .grad changes.
+    const s = torch.randn([6, 6]).requires_grad_(true);
+    s.grad = torch.randn([6, 6]);
+    const sOld = s.grad.clone();
+    F.linear(s.grad, s).backward(g.narrow(0, 0, 6));
+    expect(bits(s.grad)).toEqual(bits(expectedWeightGrad(sOld, g.narrow(0, 0, 6), sOld)));
+
     // autograd.grad returns the gradient and leaves .grad alone.
     const a = torch.randn([6, 6]).requires_grad_(true);
     a.grad = torch.zeros([6, 6]);

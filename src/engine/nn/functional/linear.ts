@@ -40,6 +40,8 @@ function addWeightGradInPlace(node: OpNode<LinearArgs>, g2: Tensor, x2: Tensor):
   if (!isNativeActive()) return false;
   const sink = gradSink(node, 1);
   if (sink === null || g2.dtype !== sink.dtype || x2.dtype !== sink.dtype || !sink.dtype.is_floating_point) return false;
+  // The GEMM must not read what it writes (an input that is the weight's .grad itself, say).
+  if (g2._data === sink._data || x2._data === sink._data) return false;
   const [outF, inF] = sink.shape;
   const rows = g2.shape[0];
   const a = { data: g2._data as NativeArray, offset: g2._offset, rs: g2._strides[1], cs: g2._strides[0] };
