@@ -216,9 +216,12 @@ void scale_c(int64_t m, int64_t n, T beta, T* c, int64_t rs, int64_t cs) {
 constexpr double kDirectAFlops = 2.0 * 128 * 128 * 128;
 
 // One matrix product with C row-major-ish (csc == 1). parallel decides whether to use the pool.
+// force_direct_a: read a row-major A in place whatever the size (the caller knows each A row block is
+// swept against very few B slivers, so packing it would not pay).
 template <typename T>
 void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t rsa,
-              int64_t csa, const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc) {
+              int64_t csa, const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc,
+              bool force_direct_a = false) {
   const int mr = K.info.mr, nr = K.info.nr;
   const int64_t MC = K.blk.mc, KC = K.blk.kc, NC = K.blk.nc;
   const int threads = num_threads();
@@ -262,7 +265,7 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
       // A small row-major A is read in place by the microkernel (packing it would cost about as much
       // as the product); otherwise, when row blocks are shared by several tasks, each A block is
       // packed once, up front, for all of them.
-      const bool direct_a = K.info.run_direct_a != nullptr && csa == 1 && flops <= kDirectAFlops && kc >= 32;
+      const bool direct_a = K.info.run_direct_a != nullptr && csa == 1 && kc >= 32 && (force_direct_a || flops <= kDirectAFlops);
       T* shared_a = nullptr;
       if (jsplit > 1 && !direct_a) {
         shared_a = scratch<T>(2, static_cast<size_t>(n_ic * MC * kc));
@@ -322,6 +325,34 @@ void gemm_one(const Kernel<T>& K, int64_t m, int64_t n, int64_t k, T alpha, cons
   }
 }
 
+// c (m x n, row stride rsc) = ct^T, ct being n x m row-major.
+template <typename T>
+void transpose_into(int64_t m, int64_t n, const T* ct, T* c, int64_t rsc) {
+  int64_t j = 0;
+#ifdef __SSE2__
+  if constexpr (sizeof(T) == 4) {
+    for (; j + 4 <= n; j += 4) {
+      const float* r0 = reinterpret_cast<const float*>(ct + j * m);
+      int64_t i = 0;
+      for (; i + 4 <= m; i += 4) {
+        __m128 a0 = _mm_loadu_ps(r0 + i), a1 = _mm_loadu_ps(r0 + m + i), a2 = _mm_loadu_ps(r0 + 2 * m + i),
+               a3 = _mm_loadu_ps(r0 + 3 * m + i);
+        _MM_TRANSPOSE4_PS(a0, a1, a2, a3);
+        float* d = reinterpret_cast<float*>(c + i * rsc + j);
+        _mm_storeu_ps(d, a0);
+        _mm_storeu_ps(d + rsc, a1);
+        _mm_storeu_ps(d + 2 * rsc, a2);
+        _mm_storeu_ps(d + 3 * rsc, a3);
+      }
+      for (; i < m; ++i)
+        for (int64_t jj = j; jj < j + 4; ++jj) c[i * rsc + jj] = ct[jj * m + i];
+    }
+  }
+#endif
+  for (; j < n; ++j)
+    for (int64_t i = 0; i < m; ++i) c[i * rsc + j] = ct[j * m + i];
+}
+
 }  // namespace
 
 template <typename T>
@@ -360,6 +391,13 @@ void gemm(const GemmArgs<T>& g) {
   // each tile; its transpose C^T = B^T A^T has the long side across the tile instead. It is computed
   // into a scratch buffer and copied back transposed (only when C is not read, beta == 0).
   const bool narrow = g.beta == T(0) && g.n < K.info.nr && g.m > g.n && g.m >= K.info.mr;
+  // x W^T with a short x (a Linear layer's forward at a small batch): B is W stored N x K, which the
+  // plain path packs whole (it is used by a single row block, so each packed sliver is read once). The
+  // transposed product C^T = W x^T reads W in place as its A instead and packs only the short x;
+  // C^T is then copied back transposed. Each element is the same chain of fused multiply-adds over k
+  // (operands swapped, which does not change a product), so the result is byte-identical.
+  const bool swap_nt = !narrow && g.beta == T(0) && K.info.run_direct_a != nullptr && g.rsb == 1 && g.csb != 1 &&
+                       g.csa == 1 && g.m <= K.blk.mc && g.n >= 4 * g.m && g.k >= 32;
   auto one = [&](int64_t bi) {
     T* c = g.c + bi * g.bsc;
     if (g.k == 0 || g.alpha == T(0)) {
@@ -371,6 +409,13 @@ void gemm(const GemmArgs<T>& g) {
       gemm_one(K, g.n, g.m, g.k, g.alpha, g.b + bi * g.bsb, g.csb, g.rsb, g.a + bi * g.bsa, g.csa, g.rsa, T(0), ct, g.m);
       for (int64_t i = 0; i < g.m; ++i)
         for (int64_t j = 0; j < g.n; ++j) c[i * g.rsc + j] = ct[j * g.m + i];
+      return;
+    }
+    if (swap_nt) {
+      T* ct = scratch<T>(3, static_cast<size_t>(g.m * g.n));
+      gemm_one(K, g.n, g.m, g.k, g.alpha, g.b + bi * g.bsb, g.csb, g.rsb, g.a + bi * g.bsa, g.csa, g.rsa, T(0), ct, g.m,
+               true);
+      transpose_into(g.m, g.n, ct, c, g.rsc);
       return;
     }
     gemm_one(K, g.m, g.n, g.k, g.alpha, g.a + bi * g.bsa, g.rsa, g.csa, g.b + bi * g.bsb, g.rsb, g.csb,

@@ -7,6 +7,7 @@
 
 #include "kernels.h"
 #include "thread_pool.h"
+#include "vec_kernels.h"
 
 namespace ty {
 namespace {
@@ -48,7 +49,8 @@ void reduce_range(int op, double* acc, const T* x, const NdIter& it, int64_t lo,
         for (int64_t i = 0; i < n; ++i) s += xp[i * st[1]];
         *a = s;
       } else if (st[0] == 1 && st[1] == 1) {
-        for (int64_t i = 0; i < n; ++i) a[i] += xp[i];
+        // A row into the accumulators (a sum over an outer dim, e.g. a bias gradient): the ISA's loop.
+        vec_kernels<T>().accumulate(a, xp, n);
       } else {
         for (int64_t i = 0; i < n; ++i) a[i * st[0]] += xp[i * st[1]];
       }

@@ -26,6 +26,8 @@ struct VecKernels {
   // relu keeps NaN; relu_backward: o = y <= 0 ? 0 : g.
   void (*relu)(T* o, const T* x, int64_t n);
   void (*relu_backward)(T* o, const T* g, const T* y, int64_t n);
+  // acc[i] += double(x[i]): a row added into double accumulators (reductions over an outer dim).
+  void (*accumulate)(double* acc, const T* x, int64_t n);
   // The optimizer steps on [0, n) of their arrays (see optim.cc for the update rules).
   void (*sgd)(T* p, const T* g, T* buf, int64_t n, const SgdParams& o);
   void (*adam)(T* p, const T* g, T* m1, T* m2, T* mmax, int64_t n, const AdamParams& o, T step_size, T bc2_sqrt);

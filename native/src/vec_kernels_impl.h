@@ -85,6 +85,13 @@ void relu_backward_v(T* o, const T* g, const T* y, int64_t n) {
   map2(o, g, y, n, [](T a, T b) { return b <= T(0) ? T(0) : a; });
 }
 
+// Sum reductions over an outer dim (reduce.cc): each accumulator gets one add per row, in row order.
+// acc is reduce.cc's own buffer, never x.
+template <typename T>
+void accumulate_v(double* __restrict acc, const T* __restrict x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) acc[i] += static_cast<double>(x[i]);
+}
+
 // SGD (torch/optim/sgd.py, single tensor): one specialisation per flag combination, so that the
 // loop has no branches left and vectorises.
 template <typename T, bool Maximize, bool Decay, bool Momentum, bool First, bool Nesterov>
@@ -176,7 +183,7 @@ void adam(T* p, const T* g, T* m1, T* m2, T* mmax, int64_t n, const AdamParams& 
 template <typename T>
 VecKernels<T> make(const char* isa) {
   return {isa,          add_v<T>,        sub_v<T>,  mul_v<T>, add_alpha_v<T>, sub_alpha_v<T>,
-          add_scalar_v<T>, mul_scalar_v<T>, relu_v<T>, relu_backward_v<T>, sgd<T>, adam<T>};
+          add_scalar_v<T>, mul_scalar_v<T>, relu_v<T>, relu_backward_v<T>, accumulate_v<T>, sgd<T>, adam<T>};
 }
 
 }  // namespace

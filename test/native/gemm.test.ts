@@ -155,6 +155,34 @@ describe.skipIf(skipNative)("native gemm", () => {
     }
   });
 
+  it("x W^T with a short x (computed as W x^T, W read in place) has the same bytes as with W stored K x N, on 1-3 threads", () => {
+    // A transposed B (stored N x K, a Linear weight) with few rows of A takes the swapped product where
+    // the ISA reads A in place (AVX-512); the same B stored K x N never does. Same fused multiply-adds
+    // over k, so the bytes must agree; a batch, a K over two depth slabs, odd sizes and edge tiles too.
+    const { addon, meta } = native();
+    for (const [batch, M, N, K] of [[1, 64, 512, 784], [1, 5, 300, 33], [2, 72, 300, 1100], [1, 1, 40, 64]]) {
+      const rand = rng(M * 7 + N + K);
+      const a = randomArray(Float32Array, batch * M * K, rand), bt = randomArray(Float32Array, batch * N * K, rand);
+      const b = new Float32Array(batch * K * N);
+      for (let t = 0; t < batch; t++)
+        for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) b[t * K * N + k * N + j] = bt[t * N * K + j * K + k];
+      const outs = [1, 2, 3].map((n) => {
+        addon.setNumThreads(n);
+        const c = new Float32Array(batch * M * N);
+        meta.set([batch, M, N, K, 0, M * K, K, 1, 0, N * K, 1, K, 0, M * N, N, 1]);
+        expect(addon.gemm(c, a, bt, 1, 0)).toBe(true);
+        return c;
+      });
+      const plain = new Float32Array(batch * M * N);
+      meta.set([batch, M, N, K, 0, M * K, K, 1, 0, K * N, N, 1, 0, M * N, N, 1]);
+      expect(addon.gemm(plain, a, b, 1, 0)).toBe(true);
+      const expected = new Float64Array(batch * M * N);
+      refGemm(batch, M, N, K, 1, a, { off: 0, bs: M * K, rs: K, cs: 1 }, b, { off: 0, bs: K * N, rs: N, cs: 1 }, 0, expected, { off: 0, bs: M * N, rs: N, cs: 1 });
+      expectClose(plain, expected, ...tolerances(Float32Array, K), "C");
+      for (const c of outs) expect(Buffer.from(c.buffer).equals(Buffer.from(plain.buffer)), `${batch}x${M}x${N}x${K}`).toBe(true);
+    }
+  });
+
   it("rejects a view that reaches outside its array", () => {
     const { addon, meta } = native();
     const a = new Float32Array(4), b = new Float32Array(4), c = new Float32Array(4);

@@ -1,4 +1,4 @@
-// The vectorised elementwise and optimizer kernels (native/src/vec_kernels*.cc) give bit-identical
+// The vectorised elementwise, reduction and optimizer kernels (native/src/vec_kernels*.cc) give bit-identical
 // results on every instruction set: each ISA runs in a child process (TRAINYARD_ISA lowers the choice,
 // the addon picks once at load) over the same inputs, including misaligned, broadcast, in-place and
 // NaN/-0/inf cases, and the children's outputs must agree byte for byte. (The kernels' agreement with the
@@ -65,6 +65,15 @@ for (const Ctor of [Float32Array, Float64Array]) {
     record(tag + " sgd " + ci, p);
     record(tag + " sgd buf " + ci, buf);
   });
+  // Sums over an outer dim (rows added into double accumulators): a bias gradient, a 3-D middle dim.
+  for (const [shape, dims] of [[[64, 517], [0]], [[3, 40, 33], [1]]]) {
+    const n = shape.reduce((x, y) => x * y, 1);
+    const x = fill(Ctor, n + 1), out = new Ctor(n / shape[dims[0]]);
+    const strides = shape.map((_, d) => shape.slice(d + 1).reduce((p, q) => p * q, 1));
+    meta.set([shape.length, ...shape, 1, ...strides, 1, ...dims]);
+    if (!addon.reduce(0, out, x)) throw new Error("sum declined");
+    record(tag + " sum over dim " + dims[0] + " of " + shape.join("x"), out);
+  }
   const adamCases = [[1e-3, 0, false, false, false], [1e-2, 0.1, true, false, false], [1e-2, 0.05, false, true, true], [1e-3, 0.01, true, true, false]];
   adamCases.forEach(([lr, wd, amsgrad, maximize, decoupled], ci) => {
     const p = fill(Ctor, 999), m = new Ctor(999), v = new Ctor(999), vmax = new Ctor(999);
@@ -92,7 +101,7 @@ describe.skipIf(skipNative)("vectorised kernels on each instruction set", () => 
       expect(out.isa).toBe(isa);
       return out.results;
     });
-    expect(Object.keys(outputs[0]).length).toBe(2 * (6 * 5 + 3 * 2 + 4 * 2 + 4 * 2));
+    expect(Object.keys(outputs[0]).length).toBe(2 * (6 * 5 + 3 * 2 + 2 + 4 * 2 + 4 * 2));
     for (const other of outputs.slice(1)) expect(other).toEqual(outputs[0]);
   });
 });

@@ -12,6 +12,7 @@ import type { TypedArray } from "../dtype.js";
 import { contiguousStrides, shapesEqual } from "../shape.js";
 import { Tensor, engineRef } from "../tensor.js";
 import { AccumulateGrad, type Node, OpNode } from "./node.js";
+import { openGradSinks } from "./grad_sink.js";
 
 export interface BackwardOptions {
   retain_graph?: boolean;
@@ -282,7 +283,15 @@ export function runBackward(
           accumulateInto(node.variable, g, createGraph, shared.has(g._data), node._hooks || captureIdx ? undefined : release);
         continue;
       }
-      const inputGrads = node.apply(g);
+      // Sinks (grad_sink.ts) only where the engine's own accumulation would be the in-place add.
+      const sinks = !createGraph && !captureTensors;
+      if (sinks) openGradSinks(node);
+      let inputGrads: (Tensor | null)[];
+      try {
+        inputGrads = node.apply(g);
+      } finally {
+        if (sinks) openGradSinks(null);
+      }
       // Only built-in formulas return storage of their own making; a custom Function may keep what it returns.
       const foreign = !(node instanceof OpNode);
       for (let i = 0; i < next.length; i++) {

@@ -190,3 +190,24 @@ export function adam_step(
   if (!l) return false;
   return l.addon.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, o.lr, o.betas[0], o.betas[1], o.eps, o.weight_decay, step, o.amsgrad, o.maximize, decoupled);
 }
+
+/** A 2-D strided view of a typed array: element (i, j) at data[offset + i * rs + j * cs]. */
+export interface MatrixView {
+  data: NativeArray;
+  offset: number;
+  rs: number;
+  cs: number;
+}
+
+/**
+ * c = alpha * a b + beta * c for an m x k matrix a and a k x n matrix b (one product, float32 or float64,
+ * all three of one dtype). With beta = 1 and alpha = 1 each element of c gets c + (its dot product),
+ * the same rounding as computing the product and adding it afterwards when k fits one GEMM depth
+ * slab (512), and still independent of the thread count beyond it.
+ */
+export function gemm2d(m: number, n: number, k: number, alpha: number, a: MatrixView, b: MatrixView, beta: number, c: MatrixView): boolean {
+  const l = native();
+  if (!l) return false;
+  l.meta.set([1, m, n, k, a.offset, 0, a.rs, a.cs, b.offset, 0, b.rs, b.cs, c.offset, 0, c.rs, c.cs]);
+  return l.addon.gemm(c.data, a.data, b.data, alpha, beta);
+}
