@@ -13,8 +13,12 @@ export interface WorkerProcess {
   output(): string;
 }
 
-export function startWorkerProcess(config: Config, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/worker.ts"], {
+/**
+ * A service entry point (`args` after `node --import tsx`) as a child process on the test service's
+ * database, Redis and queue prefix, its stdout and stderr collected.
+ */
+export function startServiceProcess(args: string[], config: Config, env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
     cwd: root,
     env: {
       ...process.env,
@@ -22,7 +26,6 @@ export function startWorkerProcess(config: Config, env: Record<string, string> =
       REDIS_URL: config.redisUrl,
       QUEUE_PREFIX: config.queuePrefix,
       DATA_DIR: config.dataDir,
-      STALLED_INTERVAL_MS: "2000",
       LOG_LEVEL: "warn",
       ...env,
     },
@@ -33,6 +36,10 @@ export function startWorkerProcess(config: Config, env: Record<string, string> =
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
   return { process: child, exited, output: () => output };
+}
+
+export function startWorkerProcess(config: Config, env: Record<string, string> = {}): WorkerProcess {
+  return startServiceProcess(["workers/worker.ts"], config, { STALLED_INTERVAL_MS: "2000", ...env });
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
