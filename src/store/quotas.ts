@@ -62,13 +62,11 @@ export async function usageOf(tx: Tx, tenantId: string): Promise<Usage> {
  * one of the tenant's running jobs ends; see startAttemptWithinQuota.)
  */
 export async function checkJobQuotas(tx: Tx, tenantId: string, limits: Limits): Promise<void> {
-  const usage = await usageOf(tx, tenantId);
-  if (usage.queuedJobs >= limits.queuedJobs) {
-    throw new QuotaExceededError("max_queued_jobs", limits.queuedJobs, `quota max_queued_jobs reached: ${usage.queuedJobs} of this tenant's jobs are queued (limit ${limits.queuedJobs})`);
+  const queuedJobs = await tx.job.count({ where: { tenantId, status: "queued" } });
+  if (queuedJobs >= limits.queuedJobs) {
+    throw new QuotaExceededError("max_queued_jobs", limits.queuedJobs, `quota max_queued_jobs reached: ${queuedJobs} of this tenant's jobs are queued (limit ${limits.queuedJobs})`);
   }
-  if (usage.storedBytes >= limits.storedBytes) {
-    throw new QuotaExceededError("max_stored_bytes", limits.storedBytes, storedMessage(usage.storedBytes, 0, limits.storedBytes));
-  }
+  await checkRoomLeft(tx, tenantId, limits);
 }
 
 /** Throws QuotaExceededError if the tenant already stores as much as its limit allows. */
